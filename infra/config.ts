@@ -1,0 +1,193 @@
+/**
+ * The one configuration of kube-pac-copilot: every setting comes from an environment variable,
+ * validated by a single zod schema, with local defaults that work on a fresh machine.
+ *
+ * A bad value fails fast with a ConfigError naming the variable and what was expected.
+ */
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import versions from './versions.json' with { type: 'json' };
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a TCP port number (1-65535)' })
+    .int({ error: 'expected a whole TCP port number (1-65535)' })
+    .min(1, { error: 'expected a TCP port number (1-65535)' })
+    .max(65535, { error: 'expected a TCP port number (1-65535)' })
+    .default(fallback);
+
+const positiveMs = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a duration in milliseconds' })
+    .int({ error: 'expected a whole number of milliseconds' })
+    .positive({ error: 'expected a positive number of milliseconds' })
+    .default(fallback);
+
+const httpUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.port !== '0';
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected an http(s) URL such as http://127.0.0.1:5000' },
+    )
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const hostPort = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) && Number(value.split(':').pop()) <= 65535, {
+      error: 'expected host:port such as 127.0.0.1:7233',
+    });
+
+const name = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(value), {
+      error: 'expected a name of letters, digits, ".", "_" or "-" (at most 200 characters)',
+    });
+
+const optionalPath = z
+  .string()
+  .optional()
+  .transform((value) => (value ? resolve(value) : undefined));
+
+/** An XDG base directory (XDG_CACHE_HOME, XDG_STATE_HOME) or its fallback under the home directory. */
+function xdg(source: NodeJS.ProcessEnv, variable: string, fallback: string): string {
+  const base = source[variable];
+  return base && isAbsolute(base) ? base : join(source.HOME || homedir(), fallback);
+}
+
+/** Every environment variable the platform reads, with its default. Documented in README.md. */
+export const envSchema = z.object({
+  /** defaults to $XDG_CACHE_HOME/kube-pac-copilot, filled in by loadConfig */
+  PAC_CACHE_DIR: z.string().transform((v) => resolve(v)),
+  /** defaults to $XDG_STATE_HOME/kube-pac-copilot, filled in by loadConfig */
+  PAC_STATE_DIR: z.string().transform((v) => resolve(v)),
+  PAC_TEMPORAL_ADDRESS: hostPort('127.0.0.1:7233'),
+  PAC_TEMPORAL_NAMESPACE: name('default'),
+  PAC_TEMPORAL_UI_PORT: port(8233),
+  PAC_TASK_QUEUE: name('pac-main'),
+  PAC_TASK_QUEUE_LIFECYCLE: name('pac-lifecycle'),
+  PAC_TASK_QUEUE_DRAFTING: name('pac-drafting'),
+  PAC_MLFLOW_URI: httpUrl('http://127.0.0.1:5000'),
+  PAC_WEAVIATE_URL: httpUrl('http://127.0.0.1:8080'),
+  PAC_WEAVIATE_GRPC_PORT: port(50051),
+  PAC_WEAVIATE_CLUSTER_PORT: port(7946),
+  PAC_OPA_PATH: optionalPath,
+  PAC_TEMPORAL_CLI_PATH: optionalPath,
+  PAC_WEAVIATE_PATH: optionalPath,
+  PAC_MLFLOW_PATH: optionalPath,
+  PAC_OPA_TIMEOUT_MS: positiveMs(30_000),
+  PAC_ENGINE_START_TIMEOUT_MS: positiveMs(180_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string; value: unknown }[]) {
+    super(
+      `invalid configuration:\n${problems
+        .map((p) => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function portOf(url: string, fallback: number): number {
+  const parsed = new URL(url.includes('://') ? url : `tcp://${url}`);
+  return parsed.port ? Number(parsed.port) : fallback;
+}
+
+function hostOf(url: string): string {
+  const parsed = new URL(url.includes('://') ? url : `tcp://${url}`);
+  return parsed.hostname.replace(/^\[|\]$/g, '');
+}
+
+/** Where the installer puts each engine; a PAC_*_PATH variable overrides it. */
+function binaries(env: Env) {
+  const bin = join(env.PAC_CACHE_DIR, 'bin');
+  return {
+    temporal: env.PAC_TEMPORAL_CLI_PATH ?? join(bin, `temporal-${versions.temporal.version}`),
+    opa: env.PAC_OPA_PATH ?? join(bin, `opa-${versions.opa.version}`),
+    weaviate: env.PAC_WEAVIATE_PATH ?? join(bin, `weaviate-server-${versions.weaviate.version}`),
+    mlflow: env.PAC_MLFLOW_PATH ?? join(env.PAC_CACHE_DIR, `mlflow-${versions.mlflow.version}`, 'bin', 'mlflow'),
+  };
+}
+
+export function buildConfig(env: Env) {
+  const paths = binaries(env);
+  return {
+    cacheDir: env.PAC_CACHE_DIR,
+    stateDir: env.PAC_STATE_DIR,
+    temporal: {
+      address: env.PAC_TEMPORAL_ADDRESS,
+      host: hostOf(env.PAC_TEMPORAL_ADDRESS),
+      port: portOf(env.PAC_TEMPORAL_ADDRESS, 7233),
+      namespace: env.PAC_TEMPORAL_NAMESPACE,
+      uiPort: env.PAC_TEMPORAL_UI_PORT,
+      uiUrl: `http://${hostOf(env.PAC_TEMPORAL_ADDRESS)}:${env.PAC_TEMPORAL_UI_PORT}`,
+      cliPath: paths.temporal,
+      taskQueues: {
+        main: env.PAC_TASK_QUEUE,
+        lifecycle: env.PAC_TASK_QUEUE_LIFECYCLE,
+        drafting: env.PAC_TASK_QUEUE_DRAFTING,
+      },
+    },
+    mlflow: {
+      uri: env.PAC_MLFLOW_URI,
+      host: hostOf(env.PAC_MLFLOW_URI),
+      port: portOf(env.PAC_MLFLOW_URI, env.PAC_MLFLOW_URI.startsWith('https') ? 443 : 80),
+      path: paths.mlflow,
+    },
+    weaviate: {
+      url: env.PAC_WEAVIATE_URL,
+      host: hostOf(env.PAC_WEAVIATE_URL),
+      port: portOf(env.PAC_WEAVIATE_URL, env.PAC_WEAVIATE_URL.startsWith('https') ? 443 : 80),
+      grpcPort: env.PAC_WEAVIATE_GRPC_PORT,
+      /** gossip, data, raft and raft-rpc ports are this one and the three after it */
+      clusterPort: env.PAC_WEAVIATE_CLUSTER_PORT,
+      path: paths.weaviate,
+    },
+    opa: {
+      path: paths.opa,
+      timeoutMs: env.PAC_OPA_TIMEOUT_MS,
+    },
+    engineStartTimeoutMs: env.PAC_ENGINE_START_TIMEOUT_MS,
+    versions,
+  };
+}
+
+export type Config = ReturnType<typeof buildConfig>;
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    relevant[key] = value === '' ? undefined : value;
+  }
+  relevant.PAC_CACHE_DIR ??= join(xdg(source, 'XDG_CACHE_HOME', '.cache'), 'kube-pac-copilot');
+  relevant.PAC_STATE_DIR ??= join(xdg(source, 'XDG_STATE_HOME', join('.local', 'state')), 'kube-pac-copilot');
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        return { variable, message: issue.message, value: relevant[variable] };
+      }),
+    );
+  }
+  return buildConfig(parsed.data);
+}
