@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// First step of `npm run demo` and `npm test`: runs before any npm package is guaranteed to be
+// present, so it uses nothing but Node itself. It makes node_modules match package-lock.json
+// (npm ci, skipped when the lock file is unchanged since the last install), then hands over to the
+// engine installer (infra/install.ts).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const lock = join(root, 'package-lock.json');
+const stamp = join(root, 'node_modules', '.pac-lock-digest');
+
+function step(name, run) {
+  const started = Date.now();
+  process.stderr.write(`[install] ${name} ...\n`);
+  const ok = run();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (!ok) {
+    process.stderr.write(`[install] ${name} FAILED after ${seconds}s\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`[install] ${name} done in ${seconds}s\n`);
+}
+
+const digest = createHash('sha256').update(readFileSync(lock)).digest('hex');
+const current = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
+if (current === digest) {
+  process.stderr.write('[install] npm packages: up to date with package-lock.json\n');
+} else {
+  step('npm packages (npm ci)', () => {
+    const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) return false;
+    writeFileSync(stamp, `${digest}\n`);
+    return true;
+  });
+}
+
+const installer = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'install.ts'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(installer.status ?? 1);
