@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // First step of `npm run demo` and `npm test`: runs before any npm package is guaranteed to be
 // present, so it uses nothing but Node itself. It makes node_modules match package-lock.json
-// (npm ci, skipped when the lock file is unchanged since the last install), then hands over to the
-// engine installer (infra/install.ts).
+// (skipped when the lock file is unchanged since the last install), then hands over to the engine
+// installer (infra/install.ts).
+//
+// Why `npm install --no-save` and not `npm ci`: npm 11 records only this platform's optional
+// native packages (biome, swc, esbuild) in the lock file, and `npm ci` then refuses the lock file
+// for lacking the other platforms' entries. `npm install --no-save` installs exactly the locked
+// versions and never rewrites the lock file.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,8 +35,8 @@ const current = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
 if (current === digest) {
   process.stderr.write('[install] npm packages: up to date with package-lock.json\n');
 } else {
-  step('npm packages (npm ci)', () => {
-    const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  step('npm packages (locked versions)', () => {
+    const result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
     if (result.status !== 0) return false;
     writeFileSync(stamp, `${digest}\n`);
     return true;
