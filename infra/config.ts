@@ -96,11 +96,7 @@ export type Env = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string; value: unknown }[]) {
-    super(
-      `invalid configuration:\n${problems
-        .map((p) => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`)
-        .join('\n')}`,
-    );
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

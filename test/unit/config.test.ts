@@ -57,7 +57,9 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad variable at once', () => {
-    expect(() => loadConfig({ PAC_MLFLOW_URI: 'nope', PAC_TEMPORAL_UI_PORT: '0' })).toThrow(/PAC_MLFLOW_URI[\s\S]*PAC_TEMPORAL_UI_PORT|PAC_TEMPORAL_UI_PORT[\s\S]*PAC_MLFLOW_URI/);
+    expect(() => loadConfig({ PAC_MLFLOW_URI: 'nope', PAC_TEMPORAL_UI_PORT: '0' })).toThrow(
+      /PAC_MLFLOW_URI[\s\S]*PAC_TEMPORAL_UI_PORT|PAC_TEMPORAL_UI_PORT[\s\S]*PAC_MLFLOW_URI/,
+    );
   });
 });
 
