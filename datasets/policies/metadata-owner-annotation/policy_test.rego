@@ -1,0 +1,53 @@
+package kpc.policies.metadata_owner_annotation_test
+
+import data.kpc.policies.metadata_owner_annotation as owner
+
+meta(annotations) := {"name": "x", "namespace": "shop", "annotations": annotations}
+
+workload(kind, annotations) := {"apiVersion": "apps/v1", "kind": kind, "metadata": meta(annotations), "spec": {}}
+
+good := {"kube-pac.io/owner": "shop-team@example.com"}
+
+test_denies_missing_annotation_on_every_workload_kind if {
+	every kind in ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] {
+		count(owner.deny) == 1 with input as workload(kind, {})
+	}
+}
+
+test_denies_missing_or_null_annotations if {
+	count(owner.deny) == 1 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}}
+	count(owner.deny) == 1 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop", "annotations": null}}
+	count(owner.deny) == 1 with input as workload("Job", {"kube-pac.io/owner": null})
+	count(owner.deny) == 1 with input as {"apiVersion": "v1", "kind": "Pod"}
+}
+
+test_denies_values_that_are_not_an_email if {
+	every value in ["", "shop-team", "@example.com", "a@b", "Shop Team <shop@example.com>", "a@example.com, b@example.com", " a@example.com", 42, false] {
+		count(owner.deny) == 1 with input as workload("Deployment", {"kube-pac.io/owner": value})
+	}
+}
+
+test_messages_name_resource_annotation_and_value if {
+	some msg in owner.deny with input as workload("CronJob", {"other": "x"})
+	contains(msg, "CronJob shop/x")
+	contains(msg, `metadata.annotations lacks "kube-pac.io/owner"`)
+	some msg2 in owner.deny with input as workload("StatefulSet", {"kube-pac.io/owner": "shop-team"})
+	contains(msg2, "StatefulSet shop/x")
+	contains(msg2, `metadata.annotations["kube-pac.io/owner"] is "shop-team", not an email address`)
+}
+
+test_allows_email_owner if {
+	every kind in ["Pod", "Deployment", "CronJob"] {
+		count(owner.deny) == 0 with input as workload(kind, good)
+	}
+	count(owner.deny) == 0 with input as workload("Job", {"kube-pac.io/owner": "data.platform+oncall@corp.example.co.uk"})
+}
+
+test_annotation_on_pod_template_does_not_count if {
+	count(owner.deny) == 1 with input as {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "shop"}, "spec": {"template": {"metadata": {"annotations": good}}}}
+}
+
+test_ignores_non_workloads if {
+	count(owner.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": meta({})}
+	count(owner.deny) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta({})}
+}

@@ -1,0 +1,36 @@
+# Pod Security Admission enforces a Pod Security Standard only in namespaces labelled
+# pod-security.kubernetes.io/enforce; without the label (or with "privileged") any pod spec is
+# admitted, including privileged and host-namespace pods. Deny Namespaces whose enforce label is
+# missing or not one of the allowed levels (parameter allowed_levels, default baseline and
+# restricted). Namespaces listed in the parameter exempt_namespaces (default none) are skipped,
+# e.g. kube-system where system DaemonSets need privileged. (Related: CIS 5.2.1.)
+package kpc.policies.namespace_pss_labels
+
+import data.kpc.lib.k8s
+
+label := "pod-security.kubernetes.io/enforce"
+
+allowed_levels := {l | some l in k8s.param("namespace-pss-labels", "allowed_levels", ["baseline", "restricted"])}
+
+exempt if k8s.name in k8s.param("namespace-pss-labels", "exempt_namespaces", [])
+
+deny contains msg if {
+	input.kind == "Namespace"
+	not exempt
+	not k8s.labels[label]
+	msg := sprintf(
+		"%s: metadata.labels has no %s, so Pod Security Admission enforces nothing; set it to one of %v",
+		[k8s.resource, label, sort(allowed_levels)],
+	)
+}
+
+deny contains msg if {
+	input.kind == "Namespace"
+	not exempt
+	level := k8s.labels[label]
+	not allowed_levels[level]
+	msg := sprintf(
+		"%s: metadata.labels[%q] is %q; set it to one of %v",
+		[k8s.resource, label, level, sort(allowed_levels)],
+	)
+}

@@ -1,0 +1,67 @@
+package kpc.policies.resources_cpu_limits_test
+
+import data.kpc.policies.resources_cpu_limits
+
+full := {"requests": {"cpu": "100m", "memory": "128Mi", "ephemeral-storage": "256Mi"}, "limits": {"cpu": "400m", "memory": "256Mi", "ephemeral-storage": "1Gi"}}
+
+without := json.remove(full, ["limits/cpu"])
+
+ok(name) := {"name": name, "image": "x:1", "resources": full}
+
+bad(name) := {"name": name, "image": "x:1", "resources": without}
+
+pod(spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": spec}
+
+templated(kind, spec) := {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w", "namespace": "shop"}, "spec": {"template": {"spec": spec}}}
+
+cronjob(spec) := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c", "namespace": "shop"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}
+
+test_denies_missing_value_in_every_kind if {
+	spec := {"containers": [bad("app")]}
+	count(resources_cpu_limits.deny) == 1 with input as pod(spec)
+	every kind in ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"] {
+		count(resources_cpu_limits.deny) == 1 with input as templated(kind, spec)
+	}
+	count(resources_cpu_limits.deny) == 1 with input as cronjob(spec)
+}
+
+test_denies_in_containers_and_init_containers if {
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [ok("app")], "initContainers": [bad("init")]})
+	count(resources_cpu_limits.deny) == 2 with input as pod({"containers": [bad("a"), bad("b")], "initContainers": [ok("init")]})
+	count(resources_cpu_limits.deny) == 3 with input as cronjob({"containers": [bad("a"), bad("b")], "initContainers": [bad("init")]})
+}
+
+test_ignores_ephemeral_containers if {
+	count(resources_cpu_limits.deny) == 0 with input as pod({"containers": [ok("app")], "ephemeralContainers": [{"name": "debug", "image": "busybox:1.36"}]})
+}
+
+test_denies_missing_resources_sections if {
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [{"name": "app", "image": "x:1"}]})
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [{"name": "app", "image": "x:1", "resources": {}}]})
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [{"name": "app", "image": "x:1", "resources": null}]})
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [{"name": "app", "image": "x:1", "resources": {"limits": null}}]})
+}
+
+test_denies_empty_or_null_value if {
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [{"name": "app", "resources": {"limits": {"cpu": ""}}}]})
+	count(resources_cpu_limits.deny) == 1 with input as pod({"containers": [{"name": "app", "resources": {"limits": {"cpu": null}}}]})
+}
+
+test_message_names_resource_container_and_field if {
+	some msg in resources_cpu_limits.deny with input as templated("Deployment", {"containers": [ok("app")], "initContainers": [bad("setup")]})
+	contains(msg, "Deployment shop/w")
+	contains(msg, `"setup" (initContainers)`)
+	contains(msg, "spec.template.spec.initContainers[0].resources.limits.cpu")
+}
+
+test_allows_set_values if {
+	count(resources_cpu_limits.deny) == 0 with input as pod({"containers": [ok("app")], "initContainers": [ok("init")]})
+	count(resources_cpu_limits.deny) == 0 with input as templated("StatefulSet", {"containers": [ok("a"), ok("b")]})
+	count(resources_cpu_limits.deny) == 0 with input as cronjob({"containers": [ok("app")]})
+	count(resources_cpu_limits.deny) == 0 with input as pod({"containers": [{"name": "app", "resources": {"limits": {"cpu": 2}}}]})
+}
+
+test_ignores_objects_without_pods if {
+	count(resources_cpu_limits.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}
+	count(resources_cpu_limits.deny) == 0 with input as pod({})
+}

@@ -1,0 +1,99 @@
+/**
+ * The policy corpus against the real OPA: every policy's own tests pass with ≥ 90 % coverage, every
+ * negative fixture is denied by exactly its expected policies, and no positive fixture is denied;
+ * labelling generated manifests is deterministic, and the committed fp_score measurement is current.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateCorpus } from '../../activities/opa/corpus';
+import { opaCheck, opaTest } from '../../activities/opa/opa';
+import { FP_SCORES, measureFpScores } from '../../datasets/generate/failures';
+import { generateLabelledDataset } from '../../datasets/generate/label';
+import {
+  corpusRegoFiles,
+  INVENTORY_FILE,
+  loadNegativeFixtures,
+  loadPolicyIndex,
+  loadPositiveFixtures,
+  type NegativeFixture,
+  POLICIES_DIR,
+  type PositiveFixture,
+  readJsonl,
+} from '../../datasets/load';
+import { fpMeasurementSchema } from '../../datasets/schemas';
+import { testConfig } from './harness';
+
+let positives: PositiveFixture[];
+let negatives: NegativeFixture[];
+
+beforeAll(() => {
+  positives = loadPositiveFixtures();
+  negatives = loadNegativeFixtures();
+});
+
+describe('policy corpus', () => {
+  it('passes opa check --strict', async () => {
+    await expect(opaCheck({ opa: testConfig().opa, paths: [POLICIES_DIR], strict: true })).resolves.toEqual({ ok: true });
+  });
+
+  it('passes its own tests with coverage of at least 90 %', async () => {
+    const report = await opaTest({ opa: testConfig().opa, paths: [POLICIES_DIR], coverage: true, timeoutMs: 300_000 });
+    const failed = report.tests.filter((t) => t.status !== 'pass').map((t) => `${t.fullName}: ${t.status} ${t.error ?? ''}`);
+    expect(failed).toEqual([]);
+    expect(report.summary.total).toBeGreaterThanOrEqual(loadPolicyIndex().length * 2);
+    expect(report.coverage?.percent).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('fixtures against the whole corpus', () => {
+  const evaluate = (manifests: unknown[]) =>
+    evaluateCorpus({ opa: testConfig().opa, regoFiles: corpusRegoFiles(), dataFiles: [INVENTORY_FILE], manifests });
+
+  it('denies no positive fixture', async () => {
+    const results = await evaluate(positives.map((f) => f.manifest));
+    const denied = results.flatMap((r, i) => (Object.keys(r.denied).length ? [`${positives[i]?.name}: ${JSON.stringify(r.denied)}`] : []));
+    expect(denied).toEqual([]);
+  });
+
+  it('denies every negative fixture by exactly its expected policies', async () => {
+    const results = await evaluate(negatives.map((f) => f.manifest));
+    const mismatches = results.flatMap((r, i) => {
+      const fixture = negatives[i] as NegativeFixture;
+      const actual = Object.keys(r.denied).sort();
+      const expected = [...fixture.expected.deny].sort();
+      return JSON.stringify(actual) === JSON.stringify(expected)
+        ? []
+        : [`${fixture.name}: expected [${expected.join(', ')}], denied by [${actual.join(', ')}] ${JSON.stringify(r.denied)}`];
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it('has a negative fixture for every policy', () => {
+    const covered = new Set(negatives.flatMap((f) => f.expected.deny));
+    const missing = loadPolicyIndex()
+      .map((m) => m.id)
+      .filter((id) => !covered.has(id));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('labelled training data', () => {
+  it('is deterministic: the same seed gives the same labels and digest, another seed another digest', async () => {
+    const config = testConfig();
+    const a = await generateLabelledDataset({ config, seed: 42, count: 300 });
+    const b = await generateLabelledDataset({ config, seed: 42, count: 300 });
+    const c = await generateLabelledDataset({ config, seed: 43, count: 300 });
+    expect(b.meta.digest).toBe(a.meta.digest);
+    expect(b.jsonl).toBe(a.jsonl);
+    expect(c.meta.digest).not.toBe(a.meta.digest);
+    // labels are real: a mix of clean and denied manifests, and many different policies fire
+    expect(a.meta.deniedRows).toBeGreaterThan(100);
+    expect(a.meta.deniedRows).toBeLessThan(300);
+    expect(Object.values(a.meta.labelsPerPolicy).filter((n) => n > 0).length).toBeGreaterThan(40);
+  });
+
+  it('the committed fp_score measurement matches a fresh one against the current corpus', async () => {
+    const fresh = await measureFpScores(testConfig());
+    const stored = readJsonl(FP_SCORES, fpMeasurementSchema);
+    expect(stored, 'datasets/failures/fp_scores.jsonl is stale: run npm run datasets:failures').toEqual(fresh);
+  });
+});
