@@ -169,6 +169,8 @@ function container(ctx: Ctx, name: string, list: 'containers' | 'initContainers'
   if (rng.chance(0.01)) securityContext.seccompProfile = { type: 'Unconfined' };
   if (rng.chance(0.01)) securityContext.seLinuxOptions = { type: 'spc_t' };
   if (rng.chance(0.05)) securityContext.runAsNonRoot = false;
+  if (rng.chance(0.01)) securityContext.appArmorProfile = { type: 'Unconfined' };
+  if (rng.chance(0.005)) securityContext.windowsOptions = { hostProcess: true };
 
   const c: Json = { name, image: image(ctx, name) };
   if (rng.chance(0.92)) c.securityContext = securityContext;
@@ -263,6 +265,9 @@ function rbacRules(ctx: Ctx): Json[] {
   if (rng.chance(0.04)) rules.push({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate', 'bind'] });
   if (rng.chance(0.05)) rules.push({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
   if (rng.chance(0.05)) rules.push({ apiGroups: [''], resources: ['deployments'], verbs: ['*'] });
+  if (rng.chance(0.03)) rules.push({ apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] });
+  if (rng.chance(0.03)) rules.push({ apiGroups: [''], resources: ['persistentvolumes'], verbs: ['create', 'delete'] });
+  if (rng.chance(0.03)) rules.push({ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['patch'] });
   return rules;
 }
 
