@@ -4,10 +4,16 @@
  */
 import type { Config } from '../infra/config';
 import { healthActivities } from './health';
+import { monitorActivities } from './lifecycle/monitor';
+import { runActivities } from './lifecycle/run';
+import { trainActivities } from './lifecycle/train';
 
 export function createActivities(config: Config) {
   return {
     ...healthActivities(config),
+    ...runActivities(config),
+    ...trainActivities(config),
+    ...monitorActivities(config),
   };
 }
 

@@ -3,12 +3,13 @@
  * the activities' pure functions. Every command takes --json.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../infra/config';
+import { type Config, ConfigError, loadConfig } from '../infra/config';
 import { down, SERVER_ENGINES, type ServerEngine, status, up } from '../infra/engines';
 import { installEngines } from '../infra/install';
-import { createWorker } from '../workers/main';
+import { createWorker, createWorkers } from '../workers/main';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { healthcheck } from '../workflows';
+import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCommand, trainCommand } from './models';
 
 const USAGE = `usage: pac <command> [options]
 
@@ -17,13 +18,24 @@ commands:
   up [engine...]          start the engines (temporal, mlflow, weaviate) and wait until healthy
   down [engine...]        stop the engines that 'up' started
   status                  health, URL and version of every engine
-  worker                  run a worker on the main task queue until interrupted
+  worker                  run workers on the main and lifecycle task queues until interrupted
   healthcheck             run the healthcheck workflow (needs a running worker: 'pac worker')
-  demo                    up + in-process worker + healthcheck workflow; prints the UI URLs
+  demo                    up + the model lifecycle of every family end to end; prints MLflow links
+  train                   run the lifecycle workflow (ingest → features → train → evaluate → register)
+  models                  registered model versions, aliases and metrics
+  drift                   run the drift monitor on the ranker champion now (retrains when drifted)
+  analyze <file|dir|->    the policies that deny each resource (real OPA) and the ranker's top-k
+  schedule                create or update the daily retrain and monitor Temporal Schedules
 
 options:
   --json                  machine-readable output on stdout
   --pause-ms N            healthcheck: wait N ms between two rounds of checks
+  --family F              train: ranker | fix | latency | all (default all)
+  --wait                  train: wait for the result, with progress (runs an in-process worker)
+  --seed N, --count N     train/drift: generator seed and number of manifests (ranker)
+  --shift X               drift: shift the generated population (0-1) to see drift
+  --no-retrain            drift: report only, do not start a retrain
+  --top K                 analyze: how many ranked policies to show (default 5)
   -h, --help              this text
 `;
 
@@ -39,6 +51,49 @@ function engineArgs(positionals: string[]): ServerEngine[] {
 
 class UsageError extends Error {}
 
+async function runHealthcheck(
+  config: Config,
+  command: string,
+  json: boolean,
+  pauseArg: string | undefined,
+  print: (data: unknown, text: string) => void,
+): Promise<number> {
+  const pauseMs = pauseArg === undefined ? 0 : Number(pauseArg);
+  if (!Number.isInteger(pauseMs) || pauseMs < 0)
+    throw new UsageError(`--pause-ms: expected a whole number of milliseconds, got "${pauseArg}"`);
+  if (command === 'demo') await up(config);
+  const worker = command === 'demo' ? await createWorker(config) : undefined;
+  const running = worker?.run();
+  try {
+    const client = await temporalClient(config);
+    const workflowId = `healthcheck-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    if (!json) process.stderr.write(`starting workflow ${workflowId} on task queue ${config.temporal.taskQueues.main} ...\n`);
+    const handle = await client.workflow.start(healthcheck, {
+      taskQueue: config.temporal.taskQueues.main,
+      workflowId,
+      args: [{ pauseMs }],
+    });
+    const result = await handle.result();
+    await client.connection.close();
+    const url = workflowUiUrl(config, workflowId, handle.firstExecutionRunId);
+    const last = result.rounds[result.rounds.length - 1] ?? [];
+    print(
+      { workflowId, runId: handle.firstExecutionRunId, result, temporalUi: url, mlflowUi: config.mlflow.uri },
+      [
+        `workflow ${workflowId}: ${result.healthy ? 'completed, every engine healthy' : 'completed, some engine unhealthy'}`,
+        ...last.map((h) => `  ${h.engine.padEnd(9)} ${h.healthy ? 'healthy' : 'UNHEALTHY'} ${h.version ?? ''}`),
+        '',
+        `Temporal UI (this workflow): ${url}`,
+        `MLflow UI:                   ${config.mlflow.uri}`,
+      ].join('\n'),
+    );
+    return result.healthy ? 0 : 1;
+  } finally {
+    await worker?.shutdown();
+    await running;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -46,6 +101,13 @@ async function main(argv: string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       'pause-ms': { type: 'string' },
+      family: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      count: { type: 'string' },
+      shift: { type: 'string' },
+      'no-retrain': { type: 'boolean', default: false },
+      top: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -102,49 +164,36 @@ async function main(argv: string[]): Promise<number> {
       return Object.values(report.engines).every((h) => h.healthy) ? 0 : 1;
     }
     case 'worker': {
-      const worker = await createWorker(config);
-      process.stderr.write(`worker polling task queue "${config.temporal.taskQueues.main}" on ${config.temporal.address}\n`);
+      const worker = await createWorkers(config);
+      process.stderr.write(
+        `workers polling task queues "${config.temporal.taskQueues.main}" and "${config.temporal.taskQueues.lifecycle}" on ${config.temporal.address}\n`,
+      );
       await worker.run();
       return 0;
     }
     case 'healthcheck':
+      return runHealthcheck(config, command, json, values['pause-ms'], print);
     case 'demo': {
-      const pauseMs = values['pause-ms'] === undefined ? 0 : Number(values['pause-ms']);
-      if (!Number.isInteger(pauseMs) || pauseMs < 0)
-        throw new UsageError(`--pause-ms: expected a whole number of milliseconds, got "${values['pause-ms']}"`);
-      if (command === 'demo') await up(config);
-      const worker = command === 'demo' ? await createWorker(config) : undefined;
-      const running = worker?.run();
-      try {
-        const client = await temporalClient(config);
-        const workflowId = `healthcheck-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        if (!json) process.stderr.write(`starting workflow ${workflowId} on task queue ${config.temporal.taskQueues.main} ...\n`);
-        const handle = await client.workflow.start(healthcheck, {
-          taskQueue: config.temporal.taskQueues.main,
-          workflowId,
-          args: [{ pauseMs }],
-        });
-        const result = await handle.result();
-        await client.connection.close();
-        const url = workflowUiUrl(config, workflowId, handle.firstExecutionRunId);
-        const last = result.rounds[result.rounds.length - 1] ?? [];
-        print(
-          { workflowId, runId: handle.firstExecutionRunId, result, temporalUi: url, mlflowUi: config.mlflow.uri },
-          [
-            `workflow ${workflowId}: ${result.healthy ? 'completed, every engine healthy' : 'completed, some engine unhealthy'}`,
-            ...last.map((h) => `  ${h.engine.padEnd(9)} ${h.healthy ? 'healthy' : 'UNHEALTHY'} ${h.version ?? ''}`),
-            '',
-            `Temporal UI (this workflow): ${url}`,
-            `MLflow UI:                   ${config.mlflow.uri}`,
-            command === 'demo' ? 'The engines keep running; stop them with: npx pac down' : '',
-          ].join('\n'),
+      const healthy = await runHealthcheck(config, command, json, values['pause-ms'], print);
+      if (healthy !== 0) return healthy;
+      if (!json) process.stdout.write('\nRunning the model lifecycle for every family (ranker, fix, latency) ...\n');
+      await trainCommand(config, { family: 'all', wait: true, json, count: '2000' });
+      if (!json)
+        process.stdout.write(
+          `\nModels: ${config.mlflow.uri}/#/models   Temporal UI: ${config.temporal.uiUrl}\nThe engines keep running; stop them with: npx pac down\n`,
         );
-        return result.healthy ? 0 : 1;
-      } finally {
-        await worker?.shutdown();
-        await running;
-      }
+      return 0;
     }
+    case 'train':
+      return trainCommand(config, { family: values.family, wait: values.wait, json, seed: values.seed, count: values.count });
+    case 'models':
+      return modelsCommand(config, json);
+    case 'drift':
+      return driftCommand(config, { json, seed: values.seed, count: values.count, shift: values.shift, noRetrain: values['no-retrain'] });
+    case 'analyze':
+      return analyzeCommand(config, rest, { json, top: values.top });
+    case 'schedule':
+      return scheduleCommand(config, json);
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
@@ -155,5 +204,5 @@ try {
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`pac: ${message}\n`);
-  process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+  process.exitCode = error instanceof UsageError || error instanceof CliUsageError || error instanceof ConfigError ? 2 : 1;
 }

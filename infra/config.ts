@@ -68,6 +68,24 @@ function xdg(source: NodeJS.ProcessEnv, variable: string, fallback: string): str
   return base && isAbsolute(base) ? base : join(source.HOME || homedir(), fallback);
 }
 
+/** A five-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC. */
+function cron(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .refine((v) => /^\s*(\S+\s+){4}\S+\s*$/.test(v), { error: 'expected a five-field cron expression such as "0 3 * * *" (UTC)' })
+    .transform((v) => v.trim().replace(/\s+/g, ' '));
+}
+
+/** A share between 0 and 1. */
+function share(fallback: number) {
+  return z.coerce
+    .number({ error: 'expected a number between 0 and 1' })
+    .min(0, { error: 'expected a number between 0 and 1' })
+    .max(1, { error: 'expected a number between 0 and 1' })
+    .default(fallback);
+}
+
 /** Every environment variable the platform reads, with its default. Documented in README.md. */
 export const envSchema = z.object({
   /** defaults to $XDG_CACHE_HOME/kube-pac-copilot, filled in by loadConfig */
@@ -90,6 +108,9 @@ export const envSchema = z.object({
   PAC_MLFLOW_PATH: optionalPath,
   PAC_OPA_TIMEOUT_MS: positiveMs(30_000),
   PAC_ENGINE_START_TIMEOUT_MS: positiveMs(180_000),
+  PAC_RETRAIN_CRON: cron('0 3 * * *'),
+  PAC_MONITOR_CRON: cron('0 2 * * *'),
+  PAC_DRIFT_THRESHOLD: share(0.3),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -161,6 +182,8 @@ export function buildConfig(env: Env) {
       timeoutMs: env.PAC_OPA_TIMEOUT_MS,
     },
     engineStartTimeoutMs: env.PAC_ENGINE_START_TIMEOUT_MS,
+    schedules: { retrainCron: env.PAC_RETRAIN_CRON, monitorCron: env.PAC_MONITOR_CRON },
+    drift: { threshold: env.PAC_DRIFT_THRESHOLD },
     versions,
   };
 }

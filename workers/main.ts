@@ -54,3 +54,42 @@ export async function createWorker(config: Config, options: Partial<WorkerOption
     },
   };
 }
+
+export type QueueName = keyof Config['temporal']['taskQueues'];
+
+/**
+ * One worker per task queue (default: main and lifecycle), run and shut down together. The
+ * lifecycle queue carries the model workflows and their heavy activities, so a long training does
+ * not hold up the quick ones.
+ */
+export async function createWorkers(
+  config: Config,
+  queues: QueueName[] = ['main', 'lifecycle'],
+  options: Partial<WorkerOptions> = {},
+): Promise<PacWorker> {
+  const workers: PacWorker[] = [];
+  for (const queue of queues) {
+    workers.push(
+      await createWorker(config, {
+        taskQueue: config.temporal.taskQueues[queue],
+        // two cores: one heavy lifecycle activity at a time leaves room for the rest
+        ...(queue === 'lifecycle' ? { maxConcurrentActivityTaskExecutions: 1 } : {}),
+        ...options,
+      }),
+    );
+  }
+  const first = workers[0] as PacWorker;
+  let running: Promise<void> | undefined;
+  return {
+    worker: first.worker,
+    connection: first.connection,
+    run() {
+      running ??= Promise.all(workers.map((w) => w.run())).then(() => undefined);
+      return running;
+    },
+    async shutdown() {
+      await Promise.all(workers.map((w) => w.shutdown()));
+      await running;
+    },
+  };
+}

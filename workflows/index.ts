@@ -1,2 +1,5 @@
 /** Every workflow the workers run. Deterministic code only: no I/O, clocks or randomness here. */
 export * from './healthcheck';
+export * from './lifecycle';
+export * from './monitor';
+export * from './retrain';

@@ -1,8 +1,10 @@
 /**
- * Evaluates the whole policy corpus against many manifests in one `opa eval` process per chunk:
+ * Evaluates the whole policy corpus against many manifests in one `opa eval` process per chunk
+ * (as many processes at a time as there are cores):
  * the manifests go in as one input document and a comprehension evaluates every policy's `deny`
  * with each manifest as `input`. This is how fixtures are checked and training data is labelled.
  */
+import { availableParallelism } from 'node:os';
 import type { Config } from '../../infra/config';
 import { opaEval } from './opa';
 
@@ -26,6 +28,8 @@ export interface EvaluateCorpusOptions {
   manifests: readonly unknown[];
   /** manifests per opa process (default 500) */
   chunkSize?: number;
+  /** opa processes at a time (default: the number of cores) */
+  concurrency?: number;
   /** called after each chunk with the number of manifests done */
   onProgress?: (done: number, total: number) => void;
   timeoutMs?: number;
@@ -33,8 +37,12 @@ export interface EvaluateCorpusOptions {
 
 export async function evaluateCorpus(options: EvaluateCorpusOptions): Promise<CorpusEvaluation[]> {
   const chunkSize = options.chunkSize ?? 500;
-  const results: CorpusEvaluation[] = [];
-  for (let start = 0; start < options.manifests.length; start += chunkSize) {
+  const starts: number[] = [];
+  for (let start = 0; start < options.manifests.length; start += chunkSize) starts.push(start);
+  const chunks: CorpusEvaluation[][] = new Array(starts.length);
+  let done = 0;
+  const evaluateChunk = async (index: number) => {
+    const start = starts[index] as number;
     const manifests = options.manifests.slice(start, start + chunkSize);
     const report = await opaEval({
       opa: options.opa,
@@ -49,12 +57,19 @@ export async function evaluateCorpus(options: EvaluateCorpusOptions): Promise<Co
         `corpus evaluation returned ${Array.isArray(labels) ? labels.length : 'no'} results for ${manifests.length} manifests`,
       );
     }
-    for (const entry of labels as Record<string, string[]>[]) {
-      results.push({
-        denied: Object.fromEntries(Object.entries(entry).map(([key, messages]) => [policyIdOfPackageKey(key), [...messages].sort()])),
-      });
-    }
-    options.onProgress?.(results.length, options.manifests.length);
-  }
-  return results;
+    chunks[index] = (labels as Record<string, string[]>[]).map((entry) => ({
+      denied: Object.fromEntries(Object.entries(entry).map(([key, messages]) => [policyIdOfPackageKey(key), [...messages].sort()])),
+    }));
+    done += manifests.length;
+    options.onProgress?.(done, options.manifests.length);
+  };
+  // one opa process per core (chunks are independent); results keep the input order
+  const parallel = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), starts.length));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < starts.length) await evaluateChunk(next++);
+    }),
+  );
+  return chunks.flat();
 }

@@ -50,10 +50,12 @@ export async function generateLabelledDataset(options: {
   seed: number;
   count: number;
   name?: string;
+  /** population shift (see generateManifests); 0 = the usual mix */
+  shift?: number;
   onProgress?: (done: number, total: number) => void;
 }): Promise<LabelResult> {
   const { config, seed, count } = options;
-  const manifests = generateManifests(seed, count);
+  const manifests = generateManifests(seed, count, { shift: options.shift ?? 0 });
   const started = performance.now();
   const evaluations = await evaluateCorpus({
     opa: config.opa,
@@ -74,7 +76,7 @@ export async function generateLabelledDataset(options: {
   const labelsPerPolicy = Object.fromEntries(index.map((meta) => [meta.id, 0]));
   for (const row of rows) for (const id of row.deny) labelsPerPolicy[id] = (labelsPerPolicy[id] ?? 0) + 1;
   const meta = generatedDatasetMetaSchema.parse({
-    name: options.name ?? `manifests-s${seed}-n${count}`,
+    name: options.name ?? `manifests-s${seed}-n${count}${options.shift ? `-shift${options.shift}` : ''}`,
     seed,
     count,
     digest: sha256(jsonl),

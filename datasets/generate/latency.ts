@@ -234,7 +234,7 @@ export async function measurePolicy(options: {
     inputBytes: Buffer.byteLength(inputText),
     iterations: bench.N,
     nsPerOp: Math.round(bench.T / bench.N),
-    p50Ns: extra['histogram_timer_rego_query_eval_ns_median'],
+    p50Ns: extra.histogram_timer_rego_query_eval_ns_median,
     p99Ns: extra['histogram_timer_rego_query_eval_ns_99%'],
     allocsPerOp: Math.round(bench.MemAllocs / bench.N),
     bytesPerOp: Math.round(bench.MemBytes / bench.N),

@@ -229,7 +229,7 @@ function podSpec(ctx: Ctx, longRunning: boolean): Json {
 
   const count = rng.chance(0.6) ? 1 : rng.chance(0.7) ? 2 : 3;
   spec.containers = Array.from({ length: count }, (_, i) =>
-    container(ctx, i === 0 ? ctx.app : rng.pick(['sidecar', 'proxy', 'log-shipper', 'metrics']) + `-${i}`, 'containers', longRunning),
+    container(ctx, i === 0 ? ctx.app : `${rng.pick(['sidecar', 'proxy', 'log-shipper', 'metrics'])}-${i}`, 'containers', longRunning),
   );
   if (rng.chance(0.3)) spec.initContainers = [container(ctx, 'init-config', 'initContainers', false)];
   if (rng.chance(0.03)) spec.ephemeralContainers = [container(ctx, 'debugger', 'ephemeralContainers', false)];
@@ -267,7 +267,8 @@ function rbacRules(ctx: Ctx): Json[] {
   if (rng.chance(0.05)) rules.push({ apiGroups: [''], resources: ['deployments'], verbs: ['*'] });
   if (rng.chance(0.03)) rules.push({ apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] });
   if (rng.chance(0.03)) rules.push({ apiGroups: [''], resources: ['persistentvolumes'], verbs: ['create', 'delete'] });
-  if (rng.chance(0.03)) rules.push({ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['patch'] });
+  if (rng.chance(0.03))
+    rules.push({ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['patch'] });
   return rules;
 }
 
@@ -394,19 +395,51 @@ function build(kind: string, ctx: Ctx, index: number): Json {
     }
     default: {
       const meta = metadata(ctx, ctx.app);
-      return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta, automountServiceAccountToken: rng.chance(0.8) ? false : true };
+      return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta, automountServiceAccountToken: !rng.chance(0.8) };
     }
   }
 }
 
-/** `count` manifests from `seed`; manifest i depends only on (seed, i). */
-export function generateManifests(seed: number, count: number): Json[] {
+/**
+ * A population shift for drift monitoring (what a cluster looks like after, say, a team onboards
+ * third-party charts): with probability `shift` a workload gets host networking, a single replica, a
+ * public `:latest` image without resources in its first container, and lands in `sandbox`.
+ * Deterministic: uses its own stream, so shift 0 leaves the manifests exactly as generated.
+ */
+function applyShift(manifest: Json, shift: number, rng: Rng): void {
+  if (shift <= 0 || !rng.chance(shift)) return;
+  const spec = manifest.spec as Json | undefined;
+  const kind = String(manifest.kind);
+  const podSpec =
+    kind === 'Pod'
+      ? spec
+      : kind === 'CronJob'
+        ? ((((spec?.jobTemplate as Json)?.spec as Json)?.template as Json)?.spec as Json | undefined)
+        : ((spec?.template as Json)?.spec as Json | undefined);
+  const meta = manifest.metadata as Json;
+  if (meta.namespace !== undefined) meta.namespace = 'sandbox';
+  if (!podSpec) return;
+  podSpec.hostNetwork = true;
+  if (spec && 'replicas' in spec) spec.replicas = 1;
+  const first = (podSpec.containers as Json[] | undefined)?.[0];
+  if (first) {
+    first.image = `${rng.pick(PUBLIC_IMAGES)}:latest`;
+    delete first.resources;
+  }
+}
+
+/** `count` manifests from `seed`; manifest i depends only on (seed, i) and the shift. */
+export function generateManifests(seed: number, count: number, options: { shift?: number } = {}): Json[] {
+  const shift = options.shift ?? 0;
+  if (!(shift >= 0 && shift <= 1)) throw new RangeError(`shift: expected a number between 0 and 1, got ${shift}`);
   const manifests: Json[] = [];
   for (let i = 0; i < count; i++) {
     const rng = createRng((seed * 1_000_003 + i) >>> 0);
     const namespace = rng.pick(NAMESPACES);
     const ctx: Ctx = { rng, namespace, app: rng.pick(APPS[namespace]), team: rng.pick(TEAMS) };
-    manifests.push(build(pickKind(rng), ctx, i));
+    const manifest = build(pickKind(rng), ctx, i);
+    applyShift(manifest, shift, createRng((seed * 7_919 + i + 0x51f7) >>> 0));
+    manifests.push(manifest);
   }
   return manifests;
 }

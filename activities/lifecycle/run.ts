@@ -1,0 +1,129 @@
+/**
+ * Lifecycle bookkeeping and ingest: the MLflow run that records one training, and the dataset it
+ * trains on (written into the run's work directory with its content digest).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAILURE_LOG } from '../../datasets/generate/failures';
+import { corpusDigest, generateLabelledDataset } from '../../datasets/generate/label';
+import { LATENCY_FILE } from '../../datasets/generate/latency';
+import type { Config } from '../../infra/config';
+import { mlflowClientFromConfig } from '../../registry/mlflow';
+import type { ModelFamily } from '../../registry/promotion';
+import type { DatasetRef, TrainingRun } from './types';
+
+export const EXPERIMENT_NAMES: Record<ModelFamily, string> = {
+  ranker: 'kpc-policy-ranker',
+  fix: 'kpc-fix-strategy',
+  latency: 'kpc-latency-regressor',
+};
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Writes through a temporary name so a crash never leaves a half-written file. */
+export function writeAtomic(file: string, data: string | Uint8Array): void {
+  writeFileSync(`${file}.tmp`, data);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function runUrl(config: Config, experimentId: string, runId: string): string {
+  return `${config.mlflow.uri}/#/experiments/${experimentId}/runs/${runId}`;
+}
+
+export function lifecycleDir(config: Config, family: ModelFamily, runId: string): string {
+  return join(config.stateDir, 'lifecycle', family, runId);
+}
+
+export function runActivities(config: Config) {
+  const mlflow = () => mlflowClientFromConfig(config);
+  return {
+    async startTrainingRun(input: {
+      family: ModelFamily;
+      workflowId: string;
+      reason: string;
+      seed?: number;
+      count?: number;
+    }): Promise<TrainingRun> {
+      const client = mlflow();
+      const experiment = await client.getOrCreateExperiment(EXPERIMENT_NAMES[input.family], { family: input.family });
+      // idempotent across activity retries: a retry finds the run this workflow already created
+      const existing = await client.searchRuns({
+        experimentIds: [experiment.experiment_id],
+        filter: `tags.workflow_id = '${input.workflowId}' and attributes.status = 'RUNNING'`,
+      });
+      const run =
+        existing.runs[0] ??
+        (await client.createRun({
+          experimentId: experiment.experiment_id,
+          runName: `${input.family}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+          tags: {
+            workflow_id: input.workflowId,
+            family: input.family,
+            reason: input.reason,
+            'mlflow.source.name': 'kube-pac-copilot lifecycle',
+          },
+        }));
+      const runId = run.info.run_id;
+      const params: Record<string, string | number> = { family: input.family, reason: input.reason };
+      if (input.seed !== undefined) params.seed = input.seed;
+      if (input.count !== undefined) params.count = input.count;
+      if (!existing.runs[0]) await client.logBatch({ runId, params });
+      const workDir = lifecycleDir(config, input.family, runId);
+      mkdirSync(workDir, { recursive: true });
+      return { runId, experimentId: experiment.experiment_id, runUrl: runUrl(config, experiment.experiment_id, runId), workDir };
+    },
+
+    async failTrainingRun(input: { run: TrainingRun; error: string }): Promise<void> {
+      const client = mlflow();
+      await client.setTag(input.run.runId, 'error', input.error.slice(0, 5000));
+      await client.updateRun({ runId: input.run.runId, status: 'FAILED' });
+    },
+
+    /**
+     * The family's training records, copied into the run's work directory:
+     * ranker — generated manifests labelled by the real corpus (seeded; same seed → same digest);
+     * fix — the failure log; latency — the latency measurements.
+     */
+    async ingestDataset(input: { family: ModelFamily; run: TrainingRun; seed?: number; count?: number }): Promise<DatasetRef> {
+      const { family, run } = input;
+      let name: string;
+      let text: string;
+      let source: string;
+      if (family === 'ranker') {
+        const seed = input.seed ?? 42;
+        const count = input.count ?? 2000;
+        const result = await generateLabelledDataset({ config, seed, count });
+        name = result.meta.name;
+        text = result.jsonl;
+        source = `generated seed=${seed} count=${count}; labels from the corpus evaluated with OPA ${result.meta.opaVersion} (corpus ${result.meta.corpusDigest.slice(0, 12)})`;
+      } else if (family === 'fix') {
+        name = 'failure_log';
+        text = readFileSync(FAILURE_LOG, 'utf8');
+        source = 'datasets/failures/failure_log.jsonl';
+      } else {
+        name = 'latency';
+        text = readFileSync(LATENCY_FILE, 'utf8');
+        source = 'datasets/latency/latency.jsonl';
+      }
+      const path = join(run.workDir, `${name}.jsonl`);
+      writeAtomic(path, text);
+      const digest = sha256(text);
+      const rows = text.split('\n').filter((line) => line.trim() !== '').length;
+      await mlflow().logInputs({
+        runId: run.runId,
+        datasets: [
+          {
+            dataset: { name, digest: digest.slice(0, 36), sourceType: 'local', source: JSON.stringify({ uri: source }) },
+            tags: { 'mlflow.data.context': 'training' },
+          },
+        ],
+      });
+      await mlflow().logBatch({ runId: run.runId, params: { dataset_name: name, dataset_digest: digest, dataset_rows: rows } });
+      if (family === 'ranker') await mlflow().setTag(run.runId, 'corpus_digest', corpusDigest());
+      return { family, name, path, digest, rows, source };
+    },
+  };
+}

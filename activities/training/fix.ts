@@ -1,0 +1,339 @@
+/**
+ * Fix-strategy classifier: for a policy denial, should the manifest be patched or the policy
+ * changed? Learned from the failure log (datasets/failures/failure_log.jsonl, `failureRecordSchema`).
+ *
+ * Target: the RIGHT decision for a row — the decision taken if the reviewer accepted it, the other
+ * one if not. Features are what is known when the denial happens (never `decision` / `accepted`):
+ * fp_score, developer_revert_history (+ whether > 0), policy_reliability, severity (ordinal),
+ * failure_type (one-hot), co_denials (+ whether the policy is the only one denying), and optionally
+ * the resource's kind.
+ *
+ * Measured on the bootstrap log (3,567 rows, 5-fold CV): CART 0.930 ± 0.013 accuracy, 0.90
+ * precision for policy_change; logistic 0.921 ± 0.011, 0.92. Nearly all of it comes from
+ * co_denials: without it both fall to ≈ 0.76, because the generator draws spurious denials from
+ * acceptable variants of good manifests (one policy denies them) and real ones from generated
+ * manifests (several policies usually do). The ceiling is ≈ 0.95: 5 % of `accepted` are flipped.
+ *
+ * Models: our logistic regression or an ml-cart tree, over the shared encoder; baselines: the
+ * majority class and one-line fp_score rules. Metrics: accuracy, precision / recall / F1 of
+ * policy_change, confusion matrix; k-fold cross-validation reports the spread.
+ */
+import { z } from 'zod';
+import type { FailureRecord } from '../../datasets/schemas';
+import { encoderFromJSON, encoderStateSchema, type FeatureEncoder, type FeatureRow, type FeatureSpec, fitEncoder } from './encoder';
+import { type ClassificationReport, type CrossValidation, classificationReport, summariseFolds } from './metrics';
+import {
+  fitCartClassifier,
+  fitLogisticRegression,
+  type LogisticOptions,
+  ModelError,
+  modelWidth,
+  predictModel,
+  scoringModelSchema,
+  type TreeOptions,
+} from './models';
+import { kFold, trainTestSplit } from './split';
+
+export const FIX_DECISIONS = ['manifest_patch', 'policy_change'] as const;
+export type FixDecision = (typeof FIX_DECISIONS)[number];
+/** The class precision / recall / F1 are reported for. */
+export const FIX_POSITIVE: FixDecision = 'policy_change';
+
+/** What the classifier reads: the parts of a failure record known when the denial happens. */
+export type FixInput = Pick<
+  FailureRecord,
+  'fp_score' | 'developer_revert_history' | 'policy_reliability' | 'severity' | 'failure_type' | 'co_denials' | 'resource'
+>;
+
+/** The decision that was right for the row: the one taken when accepted, otherwise the other. */
+export function rightDecision(record: Pick<FailureRecord, 'decision' | 'accepted'>): FixDecision {
+  if (record.accepted) return record.decision;
+  return record.decision === 'policy_change' ? 'manifest_patch' : 'policy_change';
+}
+
+export const SEVERITY_ORDINAL: Record<FailureRecord['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+export const FIX_FEATURES: readonly FeatureSpec[] = [
+  { name: 'fp_score', type: 'numeric' },
+  { name: 'developer_revert_history', type: 'numeric' },
+  /** developers reverted an earlier patch of this policy on this app */
+  { name: 'reverted_before', type: 'numeric' },
+  { name: 'policy_reliability', type: 'numeric' },
+  { name: 'severity', type: 'numeric' },
+  { name: 'failure_type', type: 'categorical' },
+  { name: 'co_denials', type: 'numeric' },
+  /** the policy is the only one denying the resource */
+  { name: 'sole_denial', type: 'numeric' },
+  { name: 'resource_kind', type: 'categorical' },
+];
+
+/**
+ * The features used unless told otherwise: all but resource_kind. On the bootstrap failure log it
+ * adds nothing (5-fold accuracy 0.930 with it, 0.931 without, CART) and what it carries there is
+ * the simulation's kind mix (spurious denials come from the positive fixtures' kinds), not a
+ * reason a denial is spurious.
+ */
+export const DEFAULT_FIX_FEATURES: readonly string[] = FIX_FEATURES.filter((f) => f.name !== 'resource_kind').map((f) => f.name);
+
+export function fixFeatureRow(input: FixInput): FeatureRow {
+  return {
+    fp_score: input.fp_score,
+    developer_revert_history: input.developer_revert_history,
+    reverted_before: input.developer_revert_history > 0 ? 1 : 0,
+    policy_reliability: input.policy_reliability,
+    severity: SEVERITY_ORDINAL[input.severity],
+    failure_type: input.failure_type,
+    co_denials: input.co_denials,
+    sole_denial: input.co_denials === 0 ? 1 : 0,
+    resource_kind: input.resource.split(' ')[0] ?? '',
+  };
+}
+
+export const FIX_LEARNERS = ['logistic', 'cart'] as const;
+export type FixLearner = (typeof FIX_LEARNERS)[number];
+
+export const fixModelSchema = z.object({
+  learner: z.enum(FIX_LEARNERS),
+  /** P(policy_change) at or above this → policy_change */
+  threshold: z.number().min(0).max(1),
+  scorer: scoringModelSchema,
+});
+export type FixModel = z.infer<typeof fixModelSchema>;
+
+export const fixStateSchema = z.object({ encoder: encoderStateSchema, model: fixModelSchema });
+export type FixState = z.infer<typeof fixStateSchema>;
+
+export interface FixPrediction {
+  decision: FixDecision;
+  /** P(policy_change) */
+  probability: number;
+}
+
+export class FixClassifier {
+  constructor(
+    readonly encoder: FeatureEncoder,
+    readonly model: FixModel,
+  ) {
+    if (modelWidth(model.scorer) > encoder.width)
+      throw new ModelError('fix classifier: the model reads more columns than the encoder gives');
+  }
+
+  probability(input: FixInput): number {
+    return predictModel(this.model.scorer, this.encoder.transform(fixFeatureRow(input)));
+  }
+
+  predict(input: FixInput): FixPrediction {
+    const probability = this.probability(input);
+    return { decision: probability >= this.model.threshold ? 'policy_change' : 'manifest_patch', probability };
+  }
+
+  toJSON(): FixState {
+    return { encoder: this.encoder.toJSON(), model: structuredClone(this.model) };
+  }
+
+  static fromJSON(json: unknown): FixClassifier {
+    const state = fixStateSchema.parse(json);
+    return new FixClassifier(encoderFromJSON(state.encoder), state.model);
+  }
+}
+
+export interface TrainFixInput {
+  records: readonly (FixInput & Pick<FailureRecord, 'decision' | 'accepted'>)[];
+  learner: FixLearner;
+  logistic?: LogisticOptions;
+  cart?: TreeOptions;
+  /** default 0.5 */
+  threshold?: number;
+  /** names of FIX_FEATURES to use (default: DEFAULT_FIX_FEATURES); the encoder stores the choice */
+  features?: readonly string[];
+}
+
+export function trainFixClassifier(input: TrainFixInput): FixClassifier {
+  if (input.records.length === 0) throw new ModelError('trainFixClassifier: no records');
+  const rows = input.records.map(fixFeatureRow);
+  const names = input.features ?? DEFAULT_FIX_FEATURES;
+  const unknown = names.filter((name) => !FIX_FEATURES.some((f) => f.name === name));
+  if (unknown.length) throw new ModelError(`trainFixClassifier: unknown features ${unknown.join(', ')}`);
+  const encoder = fitEncoder(
+    rows,
+    FIX_FEATURES.filter((f) => names.includes(f.name)),
+  );
+  const x = encoder.transformAll(rows);
+  const y = input.records.map((r) => (rightDecision(r) === 'policy_change' ? 1 : 0));
+  const scorer =
+    input.learner === 'logistic'
+      ? fitLogisticRegression(x, y, { epochs: 60, batchSize: 64, ...input.logistic })
+      : fitCartClassifier(x, y, { maxDepth: 5, minNumSamples: 20, ...input.cart });
+  return new FixClassifier(encoder, fixModelSchema.parse({ learner: input.learner, threshold: input.threshold ?? 0.5, scorer }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baselines
+// ---------------------------------------------------------------------------------------------
+
+/** The most frequent right decision in the training records (ties: manifest_patch). */
+export function majorityDecision(records: readonly Pick<FailureRecord, 'decision' | 'accepted'>[]): FixDecision {
+  if (records.length === 0) throw new ModelError('majorityDecision: no records');
+  const changes = records.filter((r) => rightDecision(r) === 'policy_change').length;
+  return changes > records.length - changes ? 'policy_change' : 'manifest_patch';
+}
+
+/** The one-line rule: fp_score > threshold → policy_change. */
+export function fpRule(threshold: number): (input: Pick<FailureRecord, 'fp_score'>) => FixDecision {
+  return (input) => (input.fp_score > threshold ? 'policy_change' : 'manifest_patch');
+}
+
+/** The fp_score threshold with the best training accuracy (candidates: midpoints of the distinct scores, and below all). */
+export function fitFpRuleThreshold(records: readonly Pick<FailureRecord, 'fp_score' | 'decision' | 'accepted'>[]): number {
+  if (records.length === 0) throw new ModelError('fitFpRuleThreshold: no records');
+  const values = [...new Set(records.map((r) => r.fp_score))].sort((a, b) => a - b);
+  const candidates = [1, ...values.slice(1).map((v, i) => ((values[i] as number) + v) / 2), (values[0] as number) - 1e-9];
+  let best = 1;
+  let bestCorrect = -1;
+  for (const threshold of candidates) {
+    const rule = fpRule(threshold);
+    const correct = records.filter((r) => rule(r) === rightDecision(r)).length;
+    if (correct > bestCorrect) {
+      bestCorrect = correct;
+      best = threshold;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------------------------
+
+export type FixRecord = FixInput & Pick<FailureRecord, 'id' | 'decision' | 'accepted'>;
+
+export function fixReport(
+  records: readonly Pick<FailureRecord, 'decision' | 'accepted'>[],
+  predicted: readonly FixDecision[],
+): ClassificationReport<FixDecision> {
+  return classificationReport(records.map(rightDecision), predicted, FIX_POSITIVE, FIX_DECISIONS);
+}
+
+/** MLflow-style metric names of a report. */
+export function fixMetrics(report: ClassificationReport<FixDecision>): Record<string, number> {
+  return { accuracy: report.accuracy, precision: report.precision, recall: report.recall, f1: report.f1, support: report.support };
+}
+
+export interface FixEvaluation {
+  trainRows: number;
+  testRows: number;
+  model: ClassificationReport<FixDecision>;
+  baselines: {
+    majority: ClassificationReport<FixDecision> & { decision: FixDecision };
+    /** fp_score > 0.5 */
+    rule: ClassificationReport<FixDecision> & { threshold: number };
+    /** fp_score > the threshold that is best on the training part */
+    fittedRule: ClassificationReport<FixDecision> & { threshold: number };
+  };
+  classifier: FixClassifier;
+}
+
+/** Trains on one part and reports the model and the baselines on the other. */
+export function evaluateFixSplit(
+  train: readonly FixRecord[],
+  test: readonly FixRecord[],
+  options: Omit<TrainFixInput, 'records'>,
+): FixEvaluation {
+  if (test.length === 0) throw new ModelError('evaluateFixSplit: no test records');
+  const classifier = trainFixClassifier({ ...options, records: train });
+  const majority = majorityDecision(train);
+  const threshold = fitFpRuleThreshold(train);
+  const rule = fpRule(0.5);
+  const fitted = fpRule(threshold);
+  return {
+    trainRows: train.length,
+    testRows: test.length,
+    model: fixReport(
+      test,
+      test.map((r) => classifier.predict(r).decision),
+    ),
+    baselines: {
+      majority: {
+        ...fixReport(
+          test,
+          test.map(() => majority),
+        ),
+        decision: majority,
+      },
+      rule: { ...fixReport(test, test.map(rule)), threshold: 0.5 },
+      fittedRule: { ...fixReport(test, test.map(fitted)), threshold },
+    },
+    classifier,
+  };
+}
+
+/** A held-out split by record id. */
+export function holdoutFix(
+  records: readonly FixRecord[],
+  options: Omit<TrainFixInput, 'records'> & { testShare?: number; seed?: number },
+): FixEvaluation {
+  const split = trainTestSplit(
+    records.map((r) => r.id),
+    options.testShare ?? 0.2,
+    options.seed ?? 1,
+  );
+  return evaluateFixSplit(
+    split.train.map((i) => records[i] as FixRecord),
+    split.test.map((i) => records[i] as FixRecord),
+    options,
+  );
+}
+
+/**
+ * k-fold cross-validation by record id: per fold, the model's metrics and the baselines' accuracy
+ * (baseline_majority_accuracy, baseline_rule_accuracy, baseline_fitted_rule_accuracy).
+ */
+export function crossValidateFix(
+  records: readonly FixRecord[],
+  options: Omit<TrainFixInput, 'records'> & { k?: number; seed?: number },
+): CrossValidation {
+  const folds = kFold(
+    records.map((r) => r.id),
+    options.k ?? 5,
+    options.seed ?? 1,
+  );
+  return summariseFolds(
+    folds.map((fold) => {
+      const evaluation = evaluateFixSplit(
+        fold.train.map((i) => records[i] as FixRecord),
+        fold.test.map((i) => records[i] as FixRecord),
+        options,
+      );
+      return {
+        ...fixMetrics(evaluation.model),
+        baseline_majority_accuracy: evaluation.baselines.majority.accuracy,
+        baseline_rule_accuracy: evaluation.baselines.rule.accuracy,
+        baseline_fitted_rule_accuracy: evaluation.baselines.fittedRule.accuracy,
+      };
+    }),
+  );
+}
+
+export interface FixComparison {
+  /** highest mean accuracy, then highest mean F1 (the registry's comparison order) */
+  best: FixLearner;
+  table: { learner: FixLearner; cv: CrossValidation }[];
+}
+
+/** k-fold cross-validation of each learner on the same folds, so the choice is measured. */
+export function compareFixLearners(
+  records: readonly FixRecord[],
+  options: { learners?: readonly FixLearner[]; k?: number; seed?: number; features?: readonly string[] } = {},
+): FixComparison {
+  const learners = options.learners ?? FIX_LEARNERS;
+  if (learners.length === 0) throw new ModelError('compareFixLearners: no candidate learners');
+  const table = learners.map((learner) => ({
+    learner,
+    cv: crossValidateFix(records, { learner, k: options.k, seed: options.seed, features: options.features }),
+  }));
+  table.sort((a, b) => {
+    const accuracy = (b.cv.mean.accuracy as number) - (a.cv.mean.accuracy as number);
+    return Math.abs(accuracy) > 1e-9 ? accuracy : (b.cv.mean.f1 as number) - (a.cv.mean.f1 as number);
+  });
+  return { best: (table[0] as FixComparison['table'][number]).learner, table };
+}

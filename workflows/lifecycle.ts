@@ -1,0 +1,127 @@
+/**
+ * lifecycle: ingest → features → train → evaluate → register for one model family, recorded as one
+ * MLflow run. Each step is an activity with its own timeout and retries; the `status` query returns
+ * the current step and the metrics so far. Callers start it with the workflow id
+ * `lifecycle-<family>` and the "use existing" conflict policy, so a second identical trigger joins
+ * the running workflow instead of training twice.
+ */
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DatasetRef, EvaluationResult, Metrics, RegisterOutcome, TrainResult } from '../activities/lifecycle/types';
+import type { ModelFamily } from '../registry/promotion';
+
+export type LifecycleStep = 'starting' | 'ingest' | 'features' | 'train' | 'evaluate' | 'register' | 'done' | 'failed';
+
+export interface LifecycleInput {
+  family: ModelFamily;
+  /** generator seed (ranker: which manifests are generated and labelled) */
+  seed?: number;
+  /** ranker: how many manifests to generate and label */
+  count?: number;
+  /** why this training happens: "manual", "schedule", "drift: …", "new labels: …" */
+  reason?: string;
+}
+
+export interface LifecycleStatus {
+  family: ModelFamily;
+  step: LifecycleStep;
+  metrics: Metrics;
+  runId?: string;
+  runUrl?: string;
+  /** seconds per finished step */
+  seconds: Partial<Record<LifecycleStep, number>>;
+  error?: string;
+}
+
+export interface LifecycleResult {
+  family: ModelFamily;
+  workflowId: string;
+  runId: string;
+  runUrl: string;
+  dataset: DatasetRef;
+  train: TrainResult;
+  evaluation: EvaluationResult;
+  registration: RegisterOutcome;
+  seconds: Partial<Record<LifecycleStep, number>>;
+}
+
+export const lifecycleStatusQuery = defineQuery<LifecycleStatus>('status');
+
+/** Errors that retrying cannot fix: bad data, a model that cannot be trained on it. */
+const NON_RETRYABLE = ['DatasetError', 'ZodError', 'TrainingError'];
+
+const bookkeeping = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '20 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+const dataSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+const computeSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 2,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult> {
+  const { family } = input;
+  const status: LifecycleStatus = { family, step: 'starting', metrics: {}, seconds: {} };
+  setHandler(lifecycleStatusQuery, () => status);
+  const { workflowId } = workflowInfo();
+
+  let started = Date.now();
+  const step = <T>(name: LifecycleStep, run: () => Promise<T>): Promise<T> => {
+    status.step = name;
+    started = Date.now();
+    return run().then((value) => {
+      status.seconds[name] = Math.round((Date.now() - started) / 100) / 10;
+      return value;
+    });
+  };
+
+  const run = await bookkeeping.startTrainingRun({
+    family,
+    workflowId,
+    reason: input.reason ?? 'manual',
+    seed: input.seed,
+    count: input.count,
+  });
+  status.runId = run.runId;
+  status.runUrl = run.runUrl;
+  try {
+    const dataset = await step('ingest', () => dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count }));
+    const features = await step('features', () => dataSteps.buildFeatures({ family, run, dataset }));
+    const train = await step('train', () => computeSteps.trainModel({ family, run, features, seed: input.seed ?? 42 }));
+    status.metrics = { ...train.validation };
+    const evaluation = await step('evaluate', () => computeSteps.evaluateModel({ family, run, features, modelPath: train.modelPath }));
+    status.metrics = { ...evaluation.metrics };
+    const registration = await step('register', () =>
+      bookkeeping.registerModel({ family, run, dataset, features, train, evaluation, seconds: status.seconds }),
+    );
+    status.step = 'done';
+    return { family, workflowId, runId: run.runId, runUrl: run.runUrl, dataset, train, evaluation, registration, seconds: status.seconds };
+  } catch (error) {
+    status.error = error instanceof Error ? error.message : String(error);
+    status.step = 'failed';
+    await bookkeeping.failTrainingRun({ run, error: status.error });
+    throw error instanceof ApplicationFailure ? error : ApplicationFailure.nonRetryable(status.error, 'LifecycleFailed');
+  }
+}
