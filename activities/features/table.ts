@@ -13,7 +13,7 @@ import type { FeatureSpec } from './manifest';
 export type FeatureRow = Record<string, number | string>;
 
 /** A DataFrame with one column per feature of `spec`, in its order. */
-export function featureFrame(rows: readonly Readonly<FeatureRow>[], spec: readonly FeatureSpec[]): pl.DataFrame {
+export function featureFrame(rows: readonly Readonly<FeatureRow>[], spec: readonly Pick<FeatureSpec, 'name' | 'type'>[]): pl.DataFrame {
   const columns = spec.map((feature) => {
     if (feature.type === 'numeric') {
       const values = rows.map((row) => {

@@ -14,7 +14,7 @@ import { failureRecordSchema, labelledManifestSchema, latencyMeasurementSchema }
 import type { Config } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { type ModelFamily, REGISTERED_MODEL_NAMES, registerAndPromote } from '../../registry/promotion';
-import { extractManifestFeatures, MANIFEST_FEATURES, REGO_FEATURES, regoFeaturesOfFile, relevantFeatures } from '../features';
+import { describeFrame, extractManifestFeatures, featureFrame, MANIFEST_FEATURES, REGO_FEATURES, regoFeaturesOfFile, relevantFeatures } from '../features';
 import { buildReference } from '../monitoring';
 import { loadArtifactOf, toArtifact } from '../training/artifact';
 import type { FeatureRow } from '../training/encoder';
@@ -121,11 +121,11 @@ function scoreArtifact(
   json: unknown,
   file: FeatureFile,
   test: readonly number[],
-): { metrics: Metrics; baselines: Record<string, Metrics> } {
+): { metrics: Metrics; baselines: Record<string, Metrics>; details?: Record<string, unknown> } {
   if (family === 'ranker') {
     const { model } = loadArtifactOf('ranker', json);
     const examples = rankerExamples(file, test);
-    const metrics = evaluateRanker(model, examples).metrics;
+    const { metrics, aucPerPolicy } = evaluateRanker(model, examples);
     const latency = measureRankLatency(
       model,
       examples.map((e) => e.features),
@@ -139,6 +139,7 @@ function scoreArtifact(
     return {
       metrics: { ...metrics, inference_p50_us: latency.p50Us, inference_p99_us: latency.p99Us },
       baselines: { heuristic: { ...heuristicMetrics, inference_p50_us: heuristicLatency.p50Us, inference_p99_us: heuristicLatency.p99Us } },
+      details: { aucPerPolicy },
     };
   }
   if (family === 'fix') {
@@ -227,6 +228,10 @@ export function trainActivities(config: Config) {
       }
       const path = join(input.run.workDir, 'features.json');
       writeAtomic(path, JSON.stringify(file));
+      // the feature table's profile (polars), logged with the run so a reader of MLflow sees the data
+      const spec = family === 'ranker' ? MANIFEST_FEATURES : family === 'fix' ? FIX_FEATURES : [...REGO_FEATURES, ...SIZE_FEATURES];
+      const summary = describeFrame(featureFrame(file.rows as Record<string, number | string>[], spec));
+      await mlflow().uploadArtifact(input.run.runId, 'features/summary.json', JSON.stringify(summary, null, 2), 'application/json');
       const columns = Object.keys(file.rows[0] ?? {}).length;
       return { path, rows: file.rows.length, columns, seconds: (performance.now() - started) / 1000 };
     },
@@ -356,6 +361,7 @@ export function trainActivities(config: Config) {
         metrics: finite(candidate.metrics),
         baselines: Object.fromEntries(Object.entries(candidate.baselines).map(([k, v]) => [k, finite(v)])),
         champion: champion ? { version: champion.version, metrics: championMetrics } : null,
+        ...candidate.details,
       };
       const reportPath = join(input.run.workDir, 'evaluation.json');
       writeAtomic(reportPath, JSON.stringify(report, null, 2));
