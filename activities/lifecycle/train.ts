@@ -14,7 +14,15 @@ import { failureRecordSchema, labelledManifestSchema, latencyMeasurementSchema }
 import type { Config } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { type ModelFamily, REGISTERED_MODEL_NAMES, registerAndPromote } from '../../registry/promotion';
-import { describeFrame, extractManifestFeatures, featureFrame, MANIFEST_FEATURES, REGO_FEATURES, regoFeaturesOfFile, relevantFeatures } from '../features';
+import {
+  describeFrame,
+  extractManifestFeatures,
+  featureFrame,
+  MANIFEST_FEATURES,
+  REGO_FEATURES,
+  regoFeaturesOfFile,
+  relevantFeatures,
+} from '../features';
 import { buildReference } from '../monitoring';
 import { loadArtifactOf, toArtifact } from '../training/artifact';
 import type { FeatureRow } from '../training/encoder';
