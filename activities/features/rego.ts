@@ -55,6 +55,11 @@ export const REGO_FEATURES: readonly FeatureSpec[] = Object.freeze([
   n('refs_to_input', 'references rooted at input'),
   n('refs_to_inventory', "references to data.inventory, including the library's inventory helpers"),
   n('refs_to_params', "references to data.kpc.params, including the library's param helper"),
+  n(
+    'refs_to_containers',
+    "references to the library's container lists (k8s.containers, k8s.long_running_containers): work that grows with the containers",
+  ),
+  n('refs_to_pod_spec', "references to the library's pod spec (k8s.pod_spec): pod-level checks"),
   n('imports', 'import statements'),
   n('literals', 'string, number, boolean and null terms'),
   n('comments', 'comment lines'),
@@ -104,6 +109,7 @@ const STRING_BUILTINS = new Set([
 const AGGREGATES = new Set(['count', 'sum', 'product', 'max', 'min', 'sort', 'all', 'any']);
 const INVENTORY_HELPERS = new Set(['data.kpc.lib.k8s.inventory_namespaced', 'data.kpc.lib.k8s.inventory_cluster']);
 const PARAM_HELPERS = new Set(['data.kpc.lib.k8s.param']);
+const CONTAINER_LISTS = new Set(['data.kpc.lib.k8s.containers', 'data.kpc.lib.k8s.long_running_containers']);
 
 type Obj = Record<string, unknown>;
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -340,6 +346,9 @@ class Walker {
       if (full === 'input' || full.startsWith('input.')) this.add('refs_to_input');
       if (full === 'data.inventory' || full.startsWith('data.inventory.')) this.add('refs_to_inventory');
       if (full === 'data.kpc.params' || full.startsWith('data.kpc.params.')) this.add('refs_to_params');
+      if (CONTAINER_LISTS.has(full) || [...CONTAINER_LISTS].some((c) => full.startsWith(`${c}[`) || full.startsWith(`${c}.`)))
+        this.add('refs_to_containers');
+      if (full === 'data.kpc.lib.k8s.pod_spec' || full.startsWith('data.kpc.lib.k8s.pod_spec.')) this.add('refs_to_pod_spec');
     }
     elements.forEach((element, i) => {
       if (!isObj(element)) return;

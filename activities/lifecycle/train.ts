@@ -72,6 +72,20 @@ export const SPLIT_SEED = 20261123;
  * and 11 s for a CART tree, which were also more accurate (hit@1 1.000 and 0.996).
  */
 export const RANKER_CANDIDATES: readonly RankerLearner[] = ['logistic', 'cart'];
+/**
+ * What the latency model knows about a policy besides its Rego AST: from index.jsonl, whether its
+ * input is a workload (pod templates are the largest inputs) and how many kinds it covers.
+ */
+const WORKLOAD_KIND_SET = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+export const LATENCY_META_FEATURES = [
+  { name: 'workload_policy', type: 'numeric' as const, description: 'the first kind the policy covers is a workload kind' },
+  { name: 'kinds_covered', type: 'numeric' as const, description: 'number of kinds the policy covers' },
+];
+export const LATENCY_FEATURE_SPEC = [...REGO_FEATURES, ...LATENCY_META_FEATURES];
+function latencyMetaFeatures(kinds: readonly string[]): Record<string, number> {
+  return { workload_policy: WORKLOAD_KIND_SET.has(kinds[0] ?? '') ? 1 : 0, kinds_covered: kinds.length };
+}
+
 /** Rows the learner comparison uses at most. */
 export const SELECTION_ROWS = 1500;
 
@@ -210,6 +224,7 @@ export function trainActivities(config: Config) {
         const measurements = readJsonl(dataset.path, latencyMeasurementSchema);
         const files = new Map(corpusRegoFiles().map((f) => [f.split('/').at(-2) as string, f]));
         const rego = new Map<string, Record<string, number>>();
+        const index = new Map(loadPolicyIndex().map((m) => [m.id, m]));
         for (const policy of new Set(measurements.map((m) => m.policy))) {
           const path = files.get(policy);
           if (!path)
@@ -217,7 +232,8 @@ export function trainActivities(config: Config) {
               `latency measurement for unknown policy "${policy}" (no datasets/policies/${policy}/policy.rego)`,
               'DatasetError',
             );
-          rego.set(policy, await regoFeaturesOfFile(config, path));
+          const meta = index.get(policy);
+          rego.set(policy, { ...(await regoFeaturesOfFile(config, path)), ...latencyMetaFeatures(meta?.kinds ?? []) });
           heartbeat();
         }
         const records: LatencyRow[] = measurements.map((m) => ({
@@ -237,7 +253,7 @@ export function trainActivities(config: Config) {
       const path = join(input.run.workDir, 'features.json');
       writeAtomic(path, JSON.stringify(file));
       // the feature table's profile (polars), logged with the run so a reader of MLflow sees the data
-      const spec = family === 'ranker' ? MANIFEST_FEATURES : family === 'fix' ? FIX_FEATURES : [...REGO_FEATURES, ...SIZE_FEATURES];
+      const spec = family === 'ranker' ? MANIFEST_FEATURES : family === 'fix' ? FIX_FEATURES : [...LATENCY_FEATURE_SPEC, ...SIZE_FEATURES];
       const summary = describeFrame(featureFrame(file.rows as Record<string, number | string>[], spec));
       await mlflow().uploadArtifact(input.run.runId, 'features/summary.json', JSON.stringify(summary, null, 2), 'application/json');
       const columns = Object.keys(file.rows[0] ?? {}).length;
@@ -305,7 +321,7 @@ export function trainActivities(config: Config) {
       } else {
         const rows = train.map((i) => (file.records as LatencyRow[])[i] as LatencyRow);
         for (const l of LATENCY_LEARNERS) {
-          const folds = crossValidateLatency({ rows, spec: REGO_FEATURES, learner: l, k: 5, seed: input.seed });
+          const folds = crossValidateLatency({ rows, spec: LATENCY_FEATURE_SPEC, learner: l, k: 5, seed: input.seed });
           const mean = Object.fromEntries(
             Object.keys(folds[0] ?? {}).map((k) => [k, folds.reduce((a, f) => a + (f[k] ?? 0), 0) / folds.length]),
           );
@@ -316,7 +332,7 @@ export function trainActivities(config: Config) {
         learner = candidates[0]?.learner as string;
         validation = candidates[0]?.metrics ?? {};
         artifact = toArtifact(
-          trainLatencyRegressor({ rows, spec: REGO_FEATURES, learner: learner as LatencyLearner }),
+          trainLatencyRegressor({ rows, spec: LATENCY_FEATURE_SPEC, learner: learner as LatencyLearner }),
           createdFrom,
           validation,
         );
@@ -398,7 +414,7 @@ export function trainActivities(config: Config) {
       const file = readJson<FeatureFile>(input.features.path);
       const { train: trainIdx } = splitOf(file);
       const trainRows = trainIdx.map((i) => file.rows[i] as FeatureRow);
-      const spec = family === 'ranker' ? MANIFEST_FEATURES : family === 'fix' ? FIX_FEATURES : [...REGO_FEATURES, ...SIZE_FEATURES];
+      const spec = family === 'ranker' ? MANIFEST_FEATURES : family === 'fix' ? FIX_FEATURES : [...LATENCY_FEATURE_SPEC, ...SIZE_FEATURES];
       let predictions: number[] | undefined;
       if (family === 'ranker') {
         const { model } = loadArtifactOf('ranker', readJson(train.modelPath));

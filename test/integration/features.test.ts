@@ -75,6 +75,13 @@ describe('Rego features of the corpus (real opa parse)', () => {
     }
   });
 
+  it('container-level policies reference the container lists, pod-level ones the pod spec', () => {
+    expect(features.get('pss-privileged')?.refs_to_containers).toBeGreaterThanOrEqual(1);
+    expect(features.get('pss-sysctls')?.refs_to_containers).toBe(0);
+    expect(features.get('pss-sysctls')?.refs_to_pod_spec).toBeGreaterThanOrEqual(1);
+    expect(features.get('svc-no-nodeport')?.refs_to_containers).toBe(0);
+  });
+
   it('policies with parameters reference data.kpc.params', () => {
     for (const meta of index.filter((m) => m.parameters.length > 0)) {
       expect(features.get(meta.id)?.refs_to_params, meta.id).toBeGreaterThanOrEqual(1);
