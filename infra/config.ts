@@ -111,6 +111,32 @@ export const envSchema = z.object({
   PAC_RETRAIN_CRON: cron('0 3 * * *'),
   PAC_MONITOR_CRON: cron('0 2 * * *'),
   PAC_DRIFT_THRESHOLD: share(0.3),
+  /** OpenAI-compatible chat endpoint (…/v1); unset = the offline generator / offline answers */
+  PAC_LLM_BASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+      error: 'expected an http(s) base URL such as http://127.0.0.1:11434/v1',
+    })
+    .transform((v) => v?.replace(/\/+$/, '')),
+  PAC_LLM_API_KEY: z.string().optional(),
+  /** the strong model (drafting, complex questions) */
+  PAC_LLM_MODEL: z.string().default('gpt-4o'),
+  /** the cheap model (simple questions); defaults to PAC_LLM_MODEL */
+  PAC_LLM_MODEL_CHEAP: z.string().optional(),
+  PAC_LLM_TIMEOUT_MS: positiveMs(120_000),
+  /** OpenAI-compatible embeddings endpoint (…/v1); unset = the offline hashing embedder */
+  PAC_EMBEDDINGS_BASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+      error: 'expected an http(s) base URL such as http://127.0.0.1:11434/v1',
+    })
+    .transform((v) => v?.replace(/\/+$/, '')),
+  PAC_EMBEDDINGS_API_KEY: z.string().optional(),
+  PAC_EMBEDDINGS_MODEL: z.string().default('text-embedding-3-small'),
+  /** hybrid search: 0 = BM25 only, 1 = vector only */
+  PAC_HYBRID_ALPHA: share(0.5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -184,6 +210,19 @@ export function buildConfig(env: Env) {
     engineStartTimeoutMs: env.PAC_ENGINE_START_TIMEOUT_MS,
     schedules: { retrainCron: env.PAC_RETRAIN_CRON, monitorCron: env.PAC_MONITOR_CRON },
     drift: { threshold: env.PAC_DRIFT_THRESHOLD },
+    llm: {
+      baseUrl: env.PAC_LLM_BASE_URL,
+      apiKey: env.PAC_LLM_API_KEY,
+      model: env.PAC_LLM_MODEL,
+      cheapModel: env.PAC_LLM_MODEL_CHEAP ?? env.PAC_LLM_MODEL,
+      timeoutMs: env.PAC_LLM_TIMEOUT_MS,
+    },
+    embeddings: {
+      baseUrl: env.PAC_EMBEDDINGS_BASE_URL,
+      apiKey: env.PAC_EMBEDDINGS_API_KEY,
+      model: env.PAC_EMBEDDINGS_MODEL,
+    },
+    retrieval: { alpha: env.PAC_HYBRID_ALPHA },
     versions,
   };
 }
