@@ -3,6 +3,7 @@
  * their dependencies from here, never from global state). Workflows import only the type.
  */
 import type { Config } from '../infra/config';
+import { draftingActivities } from './drafting';
 import { healthActivities } from './health';
 import { monitorActivities } from './lifecycle/monitor';
 import { runActivities } from './lifecycle/run';
@@ -14,6 +15,7 @@ export function createActivities(config: Config) {
     ...runActivities(config),
     ...trainActivities(config),
     ...monitorActivities(config),
+    ...draftingActivities(config),
   };
 }
 

@@ -9,6 +9,7 @@ import { installEngines } from '../infra/install';
 import { createWorker, createWorkers } from '../workers/main';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { healthcheck } from '../workflows';
+import { decideCommand, draftCommand, draftsCommand } from './drafts';
 import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCommand, trainCommand } from './models';
 
 const USAGE = `usage: pac <command> [options]
@@ -26,6 +27,10 @@ commands:
   drift                   run the drift monitor on the ranker champion now (retrains when drifted)
   analyze <file|dir|->    the policies that deny each resource (real OPA) and the ranker's top-k
   schedule                create or update the daily retrain and monitor Temporal Schedules
+  draft --request-file F  start a policy draft (retrieve → generate → opa test → guardrails → await approval)
+  drafts [id]             drafts waiting for a decision (--all: every running draft); with an id, its status
+  approve <id>            approve a draft awaiting approval (--reviewer, --comment); it is then published
+  reject <id>             reject a draft (--reviewer, --reason)
 
 options:
   --json                  machine-readable output on stdout
@@ -36,6 +41,13 @@ options:
   --shift X               drift: shift the generated population (0-1) to see drift
   --no-retrain            drift: report only, do not start a retrain
   --top K                 analyze: how many ranked policies to show (default 5)
+  --request-file F        draft: the request (JSON or YAML; - for standard input)
+  --wait-for W            draft: wait for guardrails (passed → exit 0, failed → 3) or decision
+                          (approved → 0, guardrails failed → 3, rejected → 4, expired → 5)
+  --worker                draft: run an in-process worker while waiting (no 'pac worker' running)
+  --reviewer R            approve/reject: who decides
+  --comment C, --reason R approve: optional comment; reject: the reason (required)
+  --all                   drafts: every running draft, not only those awaiting approval
   -h, --help              this text
 `;
 
@@ -108,6 +120,13 @@ async function main(argv: string[]): Promise<number> {
       shift: { type: 'string' },
       'no-retrain': { type: 'boolean', default: false },
       top: { type: 'string' },
+      'request-file': { type: 'string' },
+      'wait-for': { type: 'string' },
+      worker: { type: 'boolean', default: false },
+      reviewer: { type: 'string' },
+      comment: { type: 'string' },
+      reason: { type: 'string' },
+      all: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -166,7 +185,9 @@ async function main(argv: string[]): Promise<number> {
     case 'worker': {
       const worker = await createWorkers(config);
       process.stderr.write(
-        `workers polling task queues "${config.temporal.taskQueues.main}" and "${config.temporal.taskQueues.lifecycle}" on ${config.temporal.address}\n`,
+        `workers polling task queues ${Object.values(config.temporal.taskQueues)
+          .map((q) => `"${q}"`)
+          .join(', ')} on ${config.temporal.address}\n`,
       );
       await worker.run();
       return 0;
@@ -194,6 +215,20 @@ async function main(argv: string[]): Promise<number> {
       return analyzeCommand(config, rest, { json, top: values.top });
     case 'schedule':
       return scheduleCommand(config, json);
+    case 'draft':
+      return draftCommand(config, { requestFile: values['request-file'], waitFor: values['wait-for'], json, worker: values.worker });
+    case 'drafts':
+      return draftsCommand(config, { json, all: values.all, id: rest[0] });
+    case 'approve':
+    case 'reject':
+      return decideCommand(config, command, {
+        id: rest[0],
+        reviewer: values.reviewer,
+        comment: values.comment,
+        reason: values.reason,
+        json,
+        wait: values.wait,
+      });
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

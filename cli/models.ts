@@ -31,7 +31,7 @@ function wholeNumber(name: string, value: string | undefined): number | undefine
 }
 
 /** Runs `work` with an in-process worker on every queue, so the command needs no `pac worker`. */
-async function withWorker<T>(config: Config, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withWorker<T>(config: Config, work: (client: Client) => Promise<T>): Promise<T> {
   const worker = await createWorkers(config);
   const running = worker.run();
   const client = await temporalClient(config);

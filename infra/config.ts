@@ -77,6 +77,21 @@ function cron(fallback: string) {
     .transform((v) => v.trim().replace(/\s+/g, ' '));
 }
 
+/** A duration such as 500ms, 30s, 15m, 12h or 7d, in milliseconds. */
+function duration(fallback: string) {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return z
+    .string()
+    .default(fallback)
+    .refine((v) => /^\s*\d+\s*(ms|s|m|h|d)\s*$/.test(v) && Number.parseInt(v, 10) > 0, {
+      error: 'expected a positive duration such as 30s, 15m, 12h or 7d',
+    })
+    .transform((v) => {
+      const [, n, unit] = v.trim().match(/^(\d+)\s*(ms|s|m|h|d)$/) as RegExpMatchArray;
+      return Number(n) * (units[unit as string] as number);
+    });
+}
+
 /** A share between 0 and 1. */
 function share(fallback: number) {
   return z.coerce
@@ -137,6 +152,33 @@ export const envSchema = z.object({
   PAC_EMBEDDINGS_MODEL: z.string().default('text-embedding-3-small'),
   /** hybrid search: 0 = BM25 only, 1 = vector only */
   PAC_HYBRID_ALPHA: share(0.5),
+  PAC_RETRIEVAL_TOP_K: z.coerce
+    .number({ error: 'expected a whole number between 1 and 50' })
+    .int({ error: 'expected a whole number between 1 and 50' })
+    .min(1, { error: 'expected a whole number between 1 and 50' })
+    .max(50, { error: 'expected a whole number between 1 and 50' })
+    .default(5),
+  /** generate → test → guardrail rounds before a draft ends as failed */
+  PAC_DRAFT_MAX_ATTEMPTS: z.coerce
+    .number({ error: 'expected a whole number between 1 and 10' })
+    .int({ error: 'expected a whole number between 1 and 10' })
+    .min(1, { error: 'expected a whole number between 1 and 10' })
+    .max(10, { error: 'expected a whole number between 1 and 10' })
+    .default(3),
+  /** how long a draft waits for approve/reject before it ends as expired */
+  PAC_DRAFT_APPROVAL_TIMEOUT: duration('7d'),
+  /** where approved drafts go: a directory, or a git branch (never the main corpus) */
+  PAC_PUBLISH_MODE: z.enum(['dir', 'git'], { error: 'expected "dir" or "git"' }).default('dir'),
+  /** dir mode: defaults to $PAC_STATE_DIR/published */
+  PAC_PUBLISH_DIR: optionalPath,
+  /** git mode: the repository (default: the current directory's) */
+  PAC_PUBLISH_GIT_REPO: optionalPath,
+  PAC_PUBLISH_GIT_BRANCH: z
+    .string()
+    .default('kpc/drafts')
+    .refine((v) => /^[A-Za-z0-9._/-]+$/.test(v) && !v.includes('..') && !v.startsWith('/') && v !== 'main' && v !== 'master', {
+      error: 'expected a branch name other than main/master, such as kpc/drafts',
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -222,7 +264,17 @@ export function buildConfig(env: Env) {
       apiKey: env.PAC_EMBEDDINGS_API_KEY,
       model: env.PAC_EMBEDDINGS_MODEL,
     },
-    retrieval: { alpha: env.PAC_HYBRID_ALPHA },
+    retrieval: { alpha: env.PAC_HYBRID_ALPHA, topK: env.PAC_RETRIEVAL_TOP_K },
+    drafting: {
+      maxAttempts: env.PAC_DRAFT_MAX_ATTEMPTS,
+      approvalTimeoutMs: env.PAC_DRAFT_APPROVAL_TIMEOUT,
+      publish: {
+        mode: env.PAC_PUBLISH_MODE,
+        dir: env.PAC_PUBLISH_DIR ?? join(env.PAC_STATE_DIR, 'published'),
+        gitRepo: env.PAC_PUBLISH_GIT_REPO ?? process.cwd(),
+        gitBranch: env.PAC_PUBLISH_GIT_BRANCH,
+      },
+    },
     versions,
   };
 }

@@ -58,13 +58,13 @@ export async function createWorker(config: Config, options: Partial<WorkerOption
 export type QueueName = keyof Config['temporal']['taskQueues'];
 
 /**
- * One worker per task queue (default: main and lifecycle), run and shut down together. The
+ * One worker per task queue (default: main, lifecycle and drafting), run and shut down together. The
  * lifecycle queue carries the model workflows and their heavy activities, so a long training does
  * not hold up the quick ones.
  */
 export async function createWorkers(
   config: Config,
-  queues: QueueName[] = ['main', 'lifecycle'],
+  queues: QueueName[] = ['main', 'lifecycle', 'drafting'],
   options: Partial<WorkerOptions> = {},
 ): Promise<PacWorker> {
   const workers: PacWorker[] = [];

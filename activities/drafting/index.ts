@@ -1,0 +1,229 @@
+/**
+ * The drafting loop's activities: retrieve → generate → test (real OPA) → guardrail → publish, and
+ * the decision record (audit log + MLflow). Each takes one typed object and is safe to retry:
+ * retrieval upserts by key, generation is deterministic offline, validation works in a fresh
+ * temporary directory, publication replaces the policy's own files and index line.
+ */
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { INVENTORY_FILE, loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures, POLICIES_DIR } from '../../datasets/load';
+import type { Config } from '../../infra/config';
+import { mlflowClientFromConfig } from '../../registry/mlflow';
+import { llmProviderFromConfig } from '../llm/chat';
+import { embeddingProviderFromConfig } from '../llm/embeddings';
+import { checkGuardrails } from './guardrail';
+import { generateWithLLM } from './llm-generate';
+import { deriveCandidates, generateOffline, NoCandidateError, policyIdFor } from './offline';
+import { appendAudit, type Publication, policyDigest, publishDraft } from './publish';
+import { describeConstraint } from './rego-writer';
+import { indexPolicies, readCorpusPolicy, searchPolicies } from './retrieve';
+import type { AuditRecord, Draft, DraftRequest, GuardrailReport, Provenance, ValidationReport } from './schemas';
+import { type FixtureSet, validateDraft } from './validate';
+
+export const DRAFTS_EXPERIMENT = 'kpc-drafts';
+
+let fixtureCache: FixtureSet | undefined;
+function fixtureSet(): FixtureSet {
+  if (fixtureCache) return fixtureCache;
+  const negatives = loadNegativeFixtures();
+  const corpusDenials: Record<string, string[]> = {};
+  for (const n of negatives) {
+    for (const id of n.expected.deny) {
+      corpusDenials[id] = [...(corpusDenials[id] ?? []), n.name];
+    }
+  }
+  fixtureCache = {
+    positives: loadPositiveFixtures().map((p) => ({ name: p.name, manifest: p.manifest })),
+    negatives: negatives.map((n) => ({ name: n.name, manifest: n.manifest, deny: n.expected.deny })),
+    corpusDenials,
+    libraryFile: join(POLICIES_DIR, 'lib', 'k8s.rego'),
+    inventoryFile: INVENTORY_FILE,
+  };
+  return fixtureCache;
+}
+
+/** The corpus is indexed once per worker process and embedder (upserts are idempotent anyway). */
+const indexed = new Map<string, Promise<unknown>>();
+
+export type GenerateInput = {
+  request: DraftRequest;
+  provenance: Provenance[];
+  attempt: number;
+  /** the previous attempts' guardrail failures */
+  feedback: string[];
+  /** offline generator: constraints the guardrails already rejected */
+  rejected: string[];
+};
+
+export type DecisionInput = {
+  draftId: string;
+  workflowId: string;
+  request: DraftRequest;
+  draft?: Draft;
+  report?: ValidationReport;
+  decision: AuditRecord['decision'];
+  actor: string;
+  reason: string;
+  attempts: number;
+  publishedTo?: string;
+};
+
+export function draftingActivities(config: Config) {
+  const embedder = embeddingProviderFromConfig(config);
+  const llm = llmProviderFromConfig(config);
+
+  return {
+    /** Indexes the corpus in Weaviate (once per process) and returns the top-k hybrid hits. */
+    async retrievePolicies(input: { request: DraftRequest }): Promise<Provenance[]> {
+      const key = `${embedder.id}@${config.weaviate.url}`;
+      if (!indexed.has(key)) {
+        const policies = loadPolicyIndex().map((meta) => readCorpusPolicy(POLICIES_DIR, meta));
+        const job = indexPolicies(config, embedder, policies);
+        indexed.set(key, job);
+        job.catch(() => indexed.delete(key));
+      }
+      await indexed.get(key);
+      const query = [input.request.intent, ...(input.request.kinds ?? [])].join(' ');
+      return searchPolicies(config, embedder, query, { limit: config.retrieval.topK, alpha: config.retrieval.alpha });
+    },
+
+    /** The LLM provider when configured, otherwise the offline generator. */
+    async generateDraft(input: GenerateInput): Promise<Draft> {
+      const corpus = loadPolicyIndex();
+      const corpusIds = corpus.map((p) => p.id);
+      if (llm) {
+        const candidate = deriveCandidates(input.request, input.provenance)[0];
+        const policyId =
+          input.request.policyId ??
+          (candidate
+            ? policyIdFor(candidate.constraint, corpusIds)
+            : `draft-${input.request.intent
+                .toLowerCase()
+                .replace(/[^a-z0-9]+/g, '-')
+                .split('-')
+                .filter(Boolean)
+                .slice(0, 5)
+                .join('-')}`);
+        const kinds = input.request.kinds ?? candidate?.constraint.kinds ?? input.provenance[0]?.kinds ?? ['Pod'];
+        const fewShot = input.provenance
+          .filter((p) => corpusIds.includes(p.policyId))
+          .slice(0, 3)
+          .map((p) => {
+            const policy = readCorpusPolicy(POLICIES_DIR, corpus.find((m) => m.id === p.policyId) as (typeof corpus)[number]);
+            return { policyId: p.policyId, policy: policy.policy, tests: policy.tests };
+          });
+        const category = input.request.category ?? corpus.find((m) => m.id === input.provenance[0]?.policyId)?.category ?? 'pod-security';
+        const { draft } = await generateWithLLM({
+          llm,
+          request: input.request,
+          policyId,
+          kinds,
+          fewShot,
+          feedback: input.feedback,
+          attempt: input.attempt,
+          category,
+        });
+        return draft;
+      }
+      try {
+        return generateOffline({
+          request: input.request,
+          retrieved: input.provenance,
+          corpusIds,
+          rejected: input.rejected,
+          attempt: input.attempt,
+        });
+      } catch (error) {
+        if (error instanceof NoCandidateError)
+          throw ApplicationFailure.nonRetryable(error.message, 'NoCandidateError', { reasons: error.reasons });
+        throw error;
+      }
+    },
+
+    /** opa check --strict, opa test with coverage, and evaluation over the fixtures and examples. */
+    async testDraft(input: { draft: Draft; request: DraftRequest; provenance: Provenance[] }): Promise<ValidationReport> {
+      return validateDraft({
+        opa: config.opa,
+        draft: input.draft,
+        request: input.request,
+        fixtures: fixtureSet(),
+        relevantPolicies: input.provenance.map((p) => p.policyId),
+      });
+    },
+
+    async guardrailDraft(input: { draft: Draft; report: ValidationReport }): Promise<GuardrailReport & { rejectedConstraint?: string }> {
+      const verdict = checkGuardrails(input.draft, input.report);
+      return {
+        ...verdict,
+        ...(input.draft.constraint && !verdict.passed ? { rejectedConstraint: describeConstraint(input.draft.constraint) } : {}),
+      };
+    },
+
+    /** Writes the approved draft to the publication (directory or git branch); never the main corpus. */
+    async publishApprovedDraft(input: { draft: Draft; reviewer: string; comment: string }): Promise<Publication> {
+      return publishDraft(config, input.draft, input.reviewer, input.comment);
+    },
+
+    /** Appends the decision to the audit log and records it as a tagged MLflow run. */
+    async recordDecision(input: DecisionInput): Promise<{ auditFile: string; mlflowRunId?: string }> {
+      const client = mlflowClientFromConfig(config);
+      const experiment = await client.getOrCreateExperiment(DRAFTS_EXPERIMENT, { purpose: 'drafted policies and their decisions' });
+      // idempotent across retries: one run per draft workflow
+      const existing = await client.searchRuns({ experimentIds: [experiment.experiment_id], filter: `tags.draft_id = '${input.draftId}'` });
+      const run =
+        existing.runs[0] ??
+        (await client.createRun({
+          experimentId: experiment.experiment_id,
+          runName: input.draftId,
+          tags: { draft_id: input.draftId, workflow_id: input.workflowId, 'mlflow.source.name': 'kube-pac-copilot drafting' },
+        }));
+      const runId = run.info.run_id;
+      const report = input.report;
+      await client.logBatch({
+        runId,
+        tags: {
+          decision: input.decision,
+          actor: input.actor,
+          reason: input.reason.slice(0, 4000),
+          requester: input.request.requester,
+          policy_id: input.draft?.policyId ?? '',
+          generator: input.draft?.generator ?? '',
+          ...(input.publishedTo ? { published_to: input.publishedTo } : {}),
+        },
+        params: existing.runs[0] ? {} : { intent: input.request.intent.slice(0, 500), severity: input.request.severity },
+        metrics: Object.entries({
+          attempts: input.attempts,
+          ...(report
+            ? {
+                tests_total: report.tests.total,
+                tests_passed: report.tests.passed,
+                coverage: report.coverage ?? 0,
+                false_positive_rate: report.positivesChecked ? report.falsePositives.length / report.positivesChecked : 1,
+                validation_seconds: report.seconds,
+              }
+            : {}),
+        }).map(([key, value]) => ({ key, value })),
+      });
+      if (input.draft) {
+        await client.uploadArtifact(runId, `${input.draft.policyId}/policy.rego`, input.draft.policy, 'text/plain');
+        await client.uploadArtifact(runId, `${input.draft.policyId}/policy_test.rego`, input.draft.tests, 'text/plain');
+      }
+      await client.updateRun({ runId, status: input.decision === 'failed' ? 'FAILED' : 'FINISHED' });
+      const auditFile = await appendAudit(config, {
+        at: new Date().toISOString(),
+        draftId: input.draftId,
+        workflowId: input.workflowId,
+        policyId: input.draft?.policyId ?? '',
+        decision: input.decision,
+        actor: input.actor,
+        reason: input.reason,
+        requester: input.request.requester,
+        intent: input.request.intent,
+        policyDigest: input.draft ? policyDigest(input.draft) : '',
+        ...(input.publishedTo ? { publishedTo: input.publishedTo } : {}),
+        mlflowRunId: runId,
+      });
+      return { auditFile, mlflowRunId: runId };
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * pac draft | drafts | approve | reject — the drafting loop from the command line and from CI.
+ *
+ * Exit codes of `pac draft`: 0 the draft passed the guardrails (with --wait-for decision: and was
+ * approved and published); 2 the request (or the command line) is invalid; 3 the guardrails failed;
+ * 4 rejected; 5 expired; 1 anything else.
+ */
+import { readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { parseDocument } from 'yaml';
+import type { Config } from '../infra/config';
+import { DraftRequestError, DraftsClient } from '../workers/drafts';
+import { temporalClient, workflowUiUrl } from '../workers/temporal';
+import type { DraftStatus } from '../workflows/draft';
+import { CliUsageError, withWorker } from './models';
+
+export const DRAFT_EXIT = { ok: 0, invalid: 2, guardrails: 3, rejected: 4, expired: 5 } as const;
+
+function readRequestFile(file: string | undefined): unknown {
+  if (!file) throw new CliUsageError('draft: --request-file <file.json|file.yaml|-> is required');
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new CliUsageError(`--request-file: cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (/\.ya?ml$/i.test(file)) {
+    const doc = parseDocument(text);
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      throw new DraftRequestError(
+        [{ path: `${file}:${e?.linePos?.[0]?.line ?? '?'}`, message: e?.message ?? 'invalid YAML' }],
+        'request file',
+      );
+    }
+    return doc.toJS();
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = Number(message.match(/position (\d+)/)?.[1]);
+    const line = Number.isFinite(position) ? text.slice(0, position).split('\n').length : undefined;
+    throw new DraftRequestError([{ path: `${file}${line ? `:${line}` : ''}`, message: `not valid JSON: ${message}` }], 'request file');
+  }
+}
+
+function describeStatus(status: DraftStatus, config: Config): string {
+  const lines: string[] = [`draft ${status.draftId}: ${status.phase}`];
+  const last = status.attempts[status.attempts.length - 1];
+  const draft = status.draft ?? last?.draft;
+  if (draft) lines.push(`  policy   ${draft.policyId} (${draft.generator}, attempt ${draft.attempt}) kinds ${draft.kinds.join(', ')}`);
+  if (status.provenance.length) lines.push(`  similar  ${status.provenance.map((p) => `${p.policyId} (${p.score})`).join(', ')}`);
+  const report = status.report ?? last?.report;
+  if (report) {
+    lines.push(
+      `  opa      ${report.tests.passed}/${report.tests.total} tests, coverage ${report.coverage?.toFixed(1) ?? '-'} %, false positives ${report.falsePositives.length}/${report.positivesChecked}, relevant negatives denied ${report.relevantNegatives.denied}/${report.relevantNegatives.checked}`,
+    );
+  }
+  const guardrails = status.guardrails ?? last?.guardrails;
+  if (guardrails)
+    lines.push(`  guardrails ${guardrails.passed ? 'passed' : 'FAILED'}${guardrails.failures.map((f) => `\n    - ${f}`).join('')}`);
+  if (status.reasons.length && status.phase !== 'awaiting-approval') lines.push(`  reasons  ${status.reasons.join('\n           ')}`);
+  if (status.publication)
+    lines.push(
+      `  published ${status.publication.location}${status.publication.commit ? ` (commit ${status.publication.commit.slice(0, 12)})` : ''}`,
+    );
+  if (status.retrain) lines.push(`  retrain  ${status.retrain.workflowId}${status.retrain.joined ? ' (joined the running one)' : ''}`);
+  if (status.refusedSignals.length) lines.push(`  refused signals: ${status.refusedSignals.join('; ')}`);
+  lines.push(`  Temporal UI: ${workflowUiUrl(config, status.draftId)}`);
+  if (status.phase === 'awaiting-approval') {
+    lines.push(
+      `  approve: npx pac approve ${status.draftId} --reviewer <name> [--comment …]`,
+      `  reject:  npx pac reject ${status.draftId} --reviewer <name> --reason …`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function exitCodeOf(status: DraftStatus): number {
+  switch (status.phase) {
+    case 'failed':
+      return DRAFT_EXIT.guardrails;
+    case 'rejected':
+      return DRAFT_EXIT.rejected;
+    case 'expired':
+      return DRAFT_EXIT.expired;
+    default:
+      return DRAFT_EXIT.ok;
+  }
+}
+
+async function withClient<T>(config: Config, inProcessWorker: boolean, work: (client: Client) => Promise<T>): Promise<T> {
+  if (inProcessWorker) return withWorker(config, work);
+  const client = await temporalClient(config);
+  try {
+    return await work(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export async function draftCommand(
+  config: Config,
+  options: { requestFile?: string; waitFor?: string; json: boolean; worker: boolean },
+): Promise<number> {
+  if (options.waitFor !== undefined && options.waitFor !== 'guardrails' && options.waitFor !== 'decision')
+    throw new CliUsageError(`--wait-for: expected guardrails or decision, got "${options.waitFor}"`);
+  let request: unknown;
+  try {
+    request = readRequestFile(options.requestFile);
+  } catch (error) {
+    if (error instanceof DraftRequestError) {
+      process.stderr.write(`pac: ${error.message}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ error: 'invalid_request', issues: error.issues }, null, 2)}\n`);
+      return DRAFT_EXIT.invalid;
+    }
+    throw error;
+  }
+  return withClient(config, options.worker, async (client) => {
+    const drafts = new DraftsClient(client, config);
+    let started: Awaited<ReturnType<DraftsClient['propose']>>;
+    try {
+      started = await drafts.propose(request);
+    } catch (error) {
+      if (error instanceof DraftRequestError) {
+        process.stderr.write(`pac: ${error.message}\n`);
+        if (options.json) process.stdout.write(`${JSON.stringify({ error: 'invalid_request', issues: error.issues }, null, 2)}\n`);
+        return DRAFT_EXIT.invalid;
+      }
+      throw error;
+    }
+    const url = workflowUiUrl(config, started.draftId);
+    if (!options.json)
+      process.stderr.write(
+        `${started.joined ? 'joined' : 'started'} ${started.draftId} on ${config.temporal.taskQueues.drafting}: ${url}\n`,
+      );
+    if (!options.waitFor) {
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...started, temporalUi: url }, null, 2)}\n`);
+      else process.stdout.write(`${started.draftId}\n(a worker must be running on the drafting queue: npx pac worker)\n`);
+      return DRAFT_EXIT.ok;
+    }
+    const status = await drafts.waitFor(started.draftId, options.waitFor as 'guardrails' | 'decision', {
+      onPhase: (phase) => {
+        if (!options.json) process.stderr.write(`[draft] ${phase}\n`);
+      },
+    });
+    if (options.json)
+      process.stdout.write(`${JSON.stringify({ ...started, temporalUi: url, exitCode: exitCodeOf(status), status }, null, 2)}\n`);
+    else process.stdout.write(`${describeStatus(status, config)}\n`);
+    return exitCodeOf(status);
+  });
+}
+
+export async function draftsCommand(config: Config, options: { json: boolean; all: boolean; id?: string }): Promise<number> {
+  return withClient(config, false, async (client) => {
+    const drafts = new DraftsClient(client, config);
+    if (options.id) {
+      const status = await drafts.status(options.id);
+      process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : `${describeStatus(status, config)}\n`);
+      return 0;
+    }
+    const list = await drafts.list({ all: options.all });
+    if (options.json) process.stdout.write(`${JSON.stringify({ drafts: list }, null, 2)}\n`);
+    else if (!list.length) process.stdout.write(options.all ? 'no running drafts\n' : 'no drafts waiting for a decision\n');
+    else
+      for (const d of list)
+        process.stdout.write(
+          `${d.draftId}  ${d.phase.padEnd(17)} ${(d.policyId ?? '-').padEnd(40)} ${d.requester}  expires ${d.expiresAt ?? '-'}\n    ${d.intent}\n`,
+        );
+    return 0;
+  });
+}
+
+export async function decideCommand(
+  config: Config,
+  kind: 'approve' | 'reject',
+  options: { id?: string; reviewer?: string; comment?: string; reason?: string; json: boolean; wait: boolean },
+): Promise<number> {
+  if (!options.id) throw new CliUsageError(`${kind}: name the draft id (see npx pac drafts)`);
+  if (!options.reviewer) throw new CliUsageError(`${kind}: --reviewer <name> is required`);
+  if (kind === 'reject' && !options.reason) throw new CliUsageError('reject: --reason "<why>" is required');
+  const id = options.id;
+  return withClient(config, false, async (client) => {
+    const drafts = new DraftsClient(client, config);
+    if (kind === 'approve') await drafts.approve(id, { reviewer: options.reviewer as string, comment: options.comment ?? '' });
+    else await drafts.reject(id, { reviewer: options.reviewer as string, reason: options.reason as string });
+    if (!options.wait) {
+      process.stdout.write(
+        options.json ? `${JSON.stringify({ draftId: id, signal: kind, reviewer: options.reviewer })}\n` : `${kind} sent to ${id}\n`,
+      );
+      return 0;
+    }
+    const status = await drafts.waitFor(id, 'decision');
+    process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : `${describeStatus(status, config)}\n`);
+    return exitCodeOf(status) === DRAFT_EXIT.rejected && kind === 'reject' ? 0 : exitCodeOf(status);
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * The drafting loop against the real Temporal server, OPA, Weaviate and MLflow: a draft passes the
+ * guardrails, waits, is approved and published (files, index line, audit record, MLflow tags) with
+ * a ranker retrain requested; a rejection; an expiry; a request whose drafts keep failing the
+ * guardrails loops with feedback and ends `failed` with the reasons; a bad request is refused
+ * before any workflow starts; a git publication commits to a branch without touching the tree.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAudit } from '../../activities/drafting/publish';
+import type { DraftRequestInput } from '../../activities/drafting/schemas';
+import { type Config, loadConfig } from '../../infra/config';
+import { mlflowClientFromConfig } from '../../registry/mlflow';
+import { DraftRequestError, DraftStateError, DraftsClient } from '../../workers/drafts';
+import { createWorkers, type PacWorker } from '../../workers/main';
+import { temporalClient } from '../../workers/temporal';
+import { testEnv, uniqueName } from './harness';
+
+let client: Client;
+let worker: PacWorker;
+let running: Promise<void>;
+let config: Config;
+let drafts: DraftsClient;
+const publishDir = mkdtempSync(join(tmpdir(), 'pac-publish-'));
+
+function configWith(extra: Record<string, string>): Config {
+  return loadConfig({
+    ...testEnv(),
+    PAC_PUBLISH_DIR: publishDir,
+    PAC_TASK_QUEUE_DRAFTING: queue,
+    PAC_TASK_QUEUE_LIFECYCLE: lifecycleQueue,
+    ...extra,
+  });
+}
+const queue = uniqueName('drafting');
+// no worker polls this queue: the retrain request is observed, not run
+const lifecycleQueue = uniqueName('lifecycle-idle');
+
+beforeAll(async () => {
+  config = configWith({ PAC_DRAFT_MAX_ATTEMPTS: '2' });
+  client = await temporalClient(config);
+  worker = await createWorkers(config, ['drafting']);
+  running = worker.run();
+  drafts = new DraftsClient(client, config);
+});
+
+afterAll(async () => {
+  try {
+    await client.workflow.getHandle('lifecycle-ranker').terminate('drafting test cleanup');
+  } catch {
+    // not started or already closed
+  }
+  await worker?.shutdown();
+  await running;
+  await client?.connection.close();
+});
+
+const request = (intent: string, extra: Partial<DraftRequestInput> = {}): DraftRequestInput => ({
+  intent: `${intent} [${uniqueName('t')}]`,
+  requester: 'ci:integration-test',
+  ...extra,
+});
+
+describe('draftPolicy workflow', () => {
+  it('drafts, passes the guardrails, waits, is approved, publishes and requests a ranker retrain', async () => {
+    const wanted = request('Containers must not set stdin to true', { severity: 'high' });
+    const started = await drafts.propose(wanted);
+    const waiting = await drafts.waitFor(started.draftId, 'guardrails');
+    expect(waiting.phase).toBe('awaiting-approval');
+    expect(waiting.provenance.length).toBeGreaterThan(0);
+    expect(waiting.provenance.every((p) => p.score > 0)).toBe(true);
+    expect(waiting.draft?.policyId).toBe('container-stdin-not-true');
+    expect(waiting.guardrails?.passed).toBe(true);
+    expect(waiting.report?.falsePositives).toEqual([]);
+    expect(waiting.report?.tests.failed).toEqual([]);
+    expect(waiting.report?.coverage).toBeGreaterThanOrEqual(80);
+    // it is listed, and nothing is published before the decision
+    expect((await drafts.list()).map((d) => d.draftId)).toContain(started.draftId);
+    expect(existsSync(join(publishDir, 'policies', 'container-stdin-not-true'))).toBe(false);
+    // the same request (a CI retry) joins the same workflow
+    const again = await drafts.propose(wanted);
+    expect(again).toMatchObject({ draftId: started.draftId, runId: started.runId });
+
+    await drafts.approve(started.draftId, { reviewer: 'alice', comment: 'looks right' });
+    const done = await drafts.waitFor(started.draftId, 'decision');
+    expect(done.phase).toBe('published');
+    const folder = join(publishDir, 'policies', 'container-stdin-not-true');
+    expect(readFileSync(join(folder, 'policy.rego'), 'utf8')).toContain('package kpc.policies.container_stdin_not_true');
+    expect(readFileSync(join(folder, 'policy_test.rego'), 'utf8')).toContain('test_deny_');
+    const index = readFileSync(join(publishDir, 'policies', 'index.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(index.find((e) => e.id === 'container-stdin-not-true')?.severity).toBe('high');
+    const audit = (await readAudit(config)).filter((r) => r.draftId === started.draftId);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ decision: 'approved', actor: 'alice', reason: 'looks right', policyId: 'container-stdin-not-true' });
+    // MLflow: a run tagged with the decision, the policy as an artifact
+    const run = await mlflowClientFromConfig(config).getRun(done.mlflowRunId as string);
+    const tags = Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
+    expect(tags).toMatchObject({ decision: 'approved', actor: 'alice', draft_id: started.draftId, policy_id: 'container-stdin-not-true' });
+    // the ranker retrain was requested on the lifecycle queue
+    expect(done.retrain?.workflowId).toBe('lifecycle-ranker');
+    const retrain = await client.workflow.getHandle('lifecycle-ranker').describe();
+    expect(retrain.taskQueue).toBe(lifecycleQueue);
+    expect(retrain.status.name).toBe('RUNNING');
+    // a second decision is refused: the draft is no longer waiting
+    await expect(drafts.reject(started.draftId, { reviewer: 'bob', reason: 'late' })).rejects.toBeInstanceOf(DraftStateError);
+  });
+
+  it('a rejection ends the draft as rejected, with the reason audited and nothing published', async () => {
+    const started = await drafts.propose(request('Services must not be of type "ExternalName"'));
+    const waiting = await drafts.waitFor(started.draftId, 'guardrails');
+    expect(waiting.phase).toBe('awaiting-approval');
+    await expect(drafts.reject(started.draftId, { reviewer: 'bob', reason: '' })).rejects.toBeInstanceOf(DraftRequestError);
+    await drafts.reject(started.draftId, { reviewer: 'bob', reason: 'we use ExternalName for the legacy DNS cutover' });
+    const done = await drafts.waitFor(started.draftId, 'decision');
+    expect(done.phase).toBe('rejected');
+    expect(done.publication).toBeUndefined();
+    expect(existsSync(join(publishDir, 'policies', waiting.draft?.policyId as string))).toBe(false);
+    const audit = (await readAudit(config)).find((r) => r.draftId === started.draftId);
+    expect(audit).toMatchObject({ decision: 'rejected', actor: 'bob', reason: 'we use ExternalName for the legacy DNS cutover' });
+  });
+
+  it('a draft nobody decides on expires after the approval timeout', async () => {
+    const short = new DraftsClient(client, configWith({ PAC_DRAFT_APPROVAL_TIMEOUT: '2s' }));
+    const started = await short.propose(request('Pods must not define hostAliases'));
+    const done = await short.waitFor(started.draftId, 'decision');
+    expect(done.phase).toBe('expired');
+    expect(done.reasons[0]).toMatch(/no approve or reject signal within 2 s/);
+    expect((await readAudit(config)).find((r) => r.draftId === started.draftId)?.decision).toBe('expired');
+  });
+
+  it('loops back with the guardrail failures as feedback and ends failed with the reasons', async () => {
+    // every known-good fixture sets readOnlyRootFilesystem: true, so this draft denies all of them
+    const started = await drafts.propose(
+      request('Containers must set readOnlyRootFilesystem to false', {
+        examples: { deny: [], allow: [] },
+      }),
+    );
+    const done = await drafts.waitFor(started.draftId, 'decision');
+    expect(done.phase).toBe('failed');
+    expect(done.attempts.length).toBeGreaterThanOrEqual(1);
+    expect(done.attempts[0]?.guardrails.failures.some((f) => f.startsWith('false-positive-rate'))).toBe(true);
+    expect(done.reasons.join(' ')).toMatch(/false-positive-rate/);
+    if (done.attempts.length > 1) expect(done.attempts[1]?.draft.constraint).not.toEqual(done.attempts[0]?.draft.constraint);
+    expect((await readAudit(config)).find((r) => r.draftId === started.draftId)?.decision).toBe('failed');
+  });
+
+  it('refuses a bad request before any workflow starts, naming each field', async () => {
+    const bad = { intent: 'short', requester: '', severity: 'urgent', examples: { deny: [{ kind: 'Pod' }] } };
+    const error = await drafts.propose(bad).catch((e) => e);
+    expect(error).toBeInstanceOf(DraftRequestError);
+    const paths = (error as DraftRequestError).issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['intent', 'requester', 'severity', 'examples.deny[0].apiVersion']));
+  });
+
+  it('publishes to a git branch with plumbing: the working tree and HEAD are untouched', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'pac-git-'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 't@example.com');
+    git('config', 'user.name', 't');
+    execFileSync('mkdir', ['-p', join(repo, 'datasets', 'policies')]);
+    writeFileSync(join(repo, 'datasets', 'policies', 'index.jsonl'), '{"id":"existing"}\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'init');
+    const head = git('rev-parse', 'HEAD');
+    const gitConfig = configWith({ PAC_PUBLISH_MODE: 'git', PAC_PUBLISH_GIT_REPO: repo, PAC_PUBLISH_GIT_BRANCH: 'kpc/drafts' });
+    const gitWorker = await createWorkers(gitConfig, ['drafting'], { taskQueue: `${queue}-git` });
+    const gitRun = gitWorker.run();
+    try {
+      const gitDrafts = new DraftsClient(client, {
+        ...gitConfig,
+        temporal: { ...gitConfig.temporal, taskQueues: { ...gitConfig.temporal.taskQueues, drafting: `${queue}-git` } },
+      });
+      const started = await gitDrafts.propose(request('Deny containers that set tty'));
+      expect((await gitDrafts.waitFor(started.draftId, 'guardrails')).phase).toBe('awaiting-approval');
+      await gitDrafts.approve(started.draftId, { reviewer: 'carol', comment: '' });
+      const done = await gitDrafts.waitFor(started.draftId, 'decision');
+      expect(done.phase).toBe('published');
+      expect(git('rev-parse', 'HEAD')).toBe(head);
+      expect(git('status', '--porcelain')).toBe('');
+      expect(git('log', '-1', '--format=%an %s', 'kpc/drafts')).toBe(
+        'carol policy: add container-tty-not-true (drafted, approved by carol)',
+      );
+      expect(git('show', 'kpc/drafts:datasets/policies/container-tty-not-true/policy.rego')).toContain(
+        'package kpc.policies.container_tty_not_true',
+      );
+      const index = git('show', 'kpc/drafts:datasets/policies/index.jsonl').split('\n');
+      expect(index[0]).toBe('{"id":"existing"}');
+      expect(JSON.parse(index[1] as string).id).toBe('container-tty-not-true');
+    } finally {
+      await gitWorker.shutdown();
+      await gitRun;
+    }
+  });
+});
