@@ -16,6 +16,13 @@ import { CliUsageError, withWorker } from './models';
 
 export const DRAFT_EXIT = { ok: 0, invalid: 2, guardrails: 3, rejected: 4, expired: 5 } as const;
 
+/** A request file holds the request, or `{request: …}` (the form of test/fixtures/draft-requests, which add held-out checks). */
+function unwrap(value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'request' in value && !('intent' in value))
+    return (value as { request: unknown }).request;
+  return value;
+}
+
 function readRequestFile(file: string | undefined): unknown {
   if (!file) throw new CliUsageError('draft: --request-file <file.json|file.yaml|-> is required');
   let text: string;
@@ -33,10 +40,10 @@ function readRequestFile(file: string | undefined): unknown {
         'request file',
       );
     }
-    return doc.toJS();
+    return unwrap(doc.toJS());
   }
   try {
-    return JSON.parse(text);
+    return unwrap(JSON.parse(text));
   } catch (error) {
     const message = (error as Error).message;
     const position = Number(message.match(/position (\d+)/)?.[1]);

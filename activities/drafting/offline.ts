@@ -304,7 +304,9 @@ export function readOperator(intent: string, type: FieldType): IntentOperator {
       text,
     );
   const requirement = /\b(must (?:set|have|define|specify|declare|include|carry|use)|require[sd]?|mandatory|always set)\b/.test(text);
-  const onlyList = /\b(only|one of|allowed|allow-?list|approved|permitted|either)\b/.test(text);
+  const onlyList =
+    /\b(only|one of|allow-?list|approved|either)\b/.test(text) ||
+    (/\b(allowed|permitted)\b/.test(text) && !/\b(not|never|no longer) (?:be )?(allowed|permitted)\b/.test(text));
   const prefix = text.match(
     /\b(?:start(?:s|ing)? with|begin(?:s|ning)? with|prefix(?:ed)? (?:with|by)?|come from|from)\s+["'`]?([a-z0-9][a-z0-9./:_-]*)/,
   );
@@ -526,7 +528,17 @@ function defaultKinds(request: DraftRequest, retrieved: Provenance[], entry?: Le
 export function deriveCandidates(request: DraftRequest, retrieved: Provenance[]): Candidate[] {
   const tokens = new Set(tokenize(request.intent));
   const lower = request.intent.toLowerCase();
-  const scored = LEXICON.map((entry) => ({ entry, score: lexiconScore(entry, tokens, lower) }))
+  const named = kindsNamed(request.intent);
+  const onlyOtherKinds = named.length > 0 && named.every((k) => !WORKLOAD_KINDS.includes(k));
+  const kindFit = (entry: LexiconEntry) => {
+    if (entry.kinds?.some((k) => named.includes(k) || request.kinds?.includes(k))) return 2;
+    if (entry.scope !== 'object' && onlyOtherKinds) return -3;
+    return 0;
+  };
+  const scored = LEXICON.map((entry) => {
+    const base = lexiconScore(entry, tokens, lower);
+    return { entry, score: base > 0 ? base + kindFit(entry) : 0 };
+  })
     .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score);
   const out: Candidate[] = [];
