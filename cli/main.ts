@@ -2,6 +2,7 @@
  * pac — the kube-pac-copilot command line. A thin client of the engines, the Temporal client and
  * the activities' pure functions. Every command takes --json.
  */
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../infra/config';
 import { down, SERVER_ENGINES, type ServerEngine, status, up } from '../infra/engines';
@@ -11,6 +12,9 @@ import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { healthcheck } from '../workflows';
 import { decideCommand, draftCommand, draftsCommand } from './drafts';
 import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCommand, trainCommand } from './models';
+
+/** The request `pac demo` drafts: a policy the corpus does not have. */
+const DEMO_DRAFT_REQUEST = fileURLToPath(new URL('../test/fixtures/draft-requests/pod-host-aliases.yaml', import.meta.url));
 
 const USAGE = `usage: pac <command> [options]
 
@@ -200,8 +204,11 @@ async function main(argv: string[]): Promise<number> {
       if (!json) process.stdout.write('\nRunning the model lifecycle for every family (ranker, fix, latency) ...\n');
       await trainCommand(config, { family: 'all', wait: true, json, count: '2000' });
       if (!json)
+        process.stdout.write('\nDrafting a policy from a request (retrieve → generate → opa test → guardrails → await approval) ...\n');
+      await draftCommand(config, { requestFile: DEMO_DRAFT_REQUEST, waitFor: 'guardrails', json, worker: true });
+      if (!json)
         process.stdout.write(
-          `\nModels: ${config.mlflow.uri}/#/models   Temporal UI: ${config.temporal.uiUrl}\nThe engines keep running; stop them with: npx pac down\n`,
+          `\nModels: ${config.mlflow.uri}/#/models   Temporal UI: ${config.temporal.uiUrl}\nThe draft waits for a decision: run \`npx pac worker\` and approve or reject it (README: "Drafting a policy").\nThe engines keep running; stop them with: npx pac down\n`,
         );
       return 0;
     }
