@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { Config } from '../infra/config';
-import { DraftRequestError, DraftsClient } from '../workers/drafts';
+import { DraftRequestError, DraftsClient, parseDraftRequest } from '../workers/drafts';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import type { DraftStatus } from '../workflows/draft';
 import { CliUsageError, withWorker } from './models';
@@ -115,7 +115,8 @@ export async function draftCommand(
     throw new CliUsageError(`--wait-for: expected guardrails or decision, got "${options.waitFor}"`);
   let request: unknown;
   try {
-    request = readRequestFile(options.requestFile);
+    // validated here, before any connection: a bad request never reaches Temporal
+    request = parseDraftRequest(readRequestFile(options.requestFile), `request (${options.requestFile})`);
   } catch (error) {
     if (error instanceof DraftRequestError) {
       process.stderr.write(`pac: ${error.message}\n`);

@@ -205,3 +205,33 @@ describe('publication index', () => {
     expect(merged).toBe('{"id":"b"}\n{"id":"a","v":2}\n');
   });
 });
+
+describe('LLM prompt and answer', () => {
+  it('renders the versioned template with the request, examples, few-shot policies and feedback', async () => {
+    const { loadPromptTemplate, renderPrompt } = await import('../../activities/drafting/llm-generate');
+    const template = loadPromptTemplate();
+    expect(template).toMatchObject({ id: 'draft-policy', version: 'v1' });
+    const prompt = renderPrompt(template, {
+      request: request('Pods must not set nodeName', { examples: { deny: [deployment({}, { nodeName: 'n1' })], allow: [] } }),
+      policyId: 'pod-node-name-forbidden',
+      kinds: ['Deployment'],
+      fewShot: [{ policyId: 'pss-host-ports', policy: 'package kpc.policies.pss_host_ports', tests: 'test_x if { true }' }],
+      feedback: ['coverage: coverage 50.0 % (need ≥ 80 %)'],
+    });
+    expect(prompt).toContain('package kpc.policies.pod_node_name_forbidden');
+    expect(prompt).toContain('Apply to these kinds only: Deployment.');
+    expect(prompt).toContain('Must deny (example 1)');
+    expect(prompt).toContain('--- pss-host-ports/policy.rego');
+    expect(prompt).toContain('- coverage: coverage 50.0 %');
+    expect(prompt).not.toMatch(/\{\{\w+\}\}/);
+  });
+  it('reads the policy and the test block from an answer, whatever their order', async () => {
+    const { parseRegoBlocks } = await import('../../activities/drafting/llm-generate');
+    const answer =
+      'Sure.\n```rego\npackage kpc.policies.a_test\n\ntest_x if { true }\n```\ntext\n```rego\npackage kpc.policies.a\n\ndeny contains "m" if { false }\n```';
+    const { policy, tests } = parseRegoBlocks(answer);
+    expect(policy).toMatch(/^package kpc\.policies\.a\n/);
+    expect(tests).toMatch(/^package kpc\.policies\.a_test\n/);
+    expect(() => parseRegoBlocks('no code here')).toThrow(/expected a policy block and a test block/);
+  });
+});
