@@ -10,6 +10,7 @@ import { createWorker, createWorkers } from '../workers/main';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { healthcheck } from '../workflows';
 import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCommand, trainCommand } from './models';
+import { serveCommand } from './serve';
 
 const USAGE = `usage: pac <command> [options]
 
@@ -26,6 +27,7 @@ commands:
   drift                   run the drift monitor on the ranker champion now (retrains when drifted)
   analyze <file|dir|->    the policies that deny each resource (real OPA) and the ranker's top-k
   schedule                create or update the daily retrain and monitor Temporal Schedules
+  serve                   the HTTP API (PAC_API_HOST:PAC_API_PORT, OpenAPI UI at /docs, /metrics)
 
 options:
   --json                  machine-readable output on stdout
@@ -36,6 +38,7 @@ options:
   --shift X               drift: shift the generated population (0-1) to see drift
   --no-retrain            drift: report only, do not start a retrain
   --top K                 analyze: how many ranked policies to show (default 5)
+  --host H, --port N      serve: listen address (default PAC_API_HOST, PAC_API_PORT)
   -h, --help              this text
 `;
 
@@ -108,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
       shift: { type: 'string' },
       'no-retrain': { type: 'boolean', default: false },
       top: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -194,6 +199,8 @@ async function main(argv: string[]): Promise<number> {
       return analyzeCommand(config, rest, { json, top: values.top });
     case 'schedule':
       return scheduleCommand(config, json);
+    case 'serve':
+      return serveCommand(config, { json, port: values.port, host: values.host });
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
