@@ -214,7 +214,7 @@ export const envSchema = z.object({
     .default('KbChunks')
     .refine((v) => /^[A-Z][A-Za-z0-9_]{0,229}$/.test(v), { error: 'expected a Weaviate collection name such as KbChunks' }),
   /** semantic cache: cosine similarity of question embeddings at or above which a cached answer is returned */
-  PAC_QA_CACHE_THRESHOLD: share(0.8),
+  PAC_QA_CACHE_THRESHOLD: share(0.7),
   PAC_QA_CACHE_TTL_MS: positiveMs(3_600_000),
   /** the answer prompt version used when a request names none (activities/qa/prompts/answer.<version>.md) */
   PAC_QA_PROMPT_VERSION: z

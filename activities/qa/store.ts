@@ -103,11 +103,11 @@ export class KbStore {
     };
   }
 
-  async search(query: string, options: { mode?: SearchMode; limit?: number; vector?: number[] } = {}): Promise<ChunkHit[]> {
+  async search(query: string, options: { mode?: SearchMode; limit?: number; vector?: number[]; alpha?: number } = {}): Promise<ChunkHit[]> {
     const mode = options.mode ?? 'hybrid';
     if (!this.ensured && !(await this.store.collectionExists(this.collection))) return [];
     this.ensured = true;
-    const alpha = mode === 'bm25' ? 0 : mode === 'vector' ? 1 : this.options.alpha;
+    const alpha = mode === 'bm25' ? 0 : mode === 'vector' ? 1 : (options.alpha ?? this.options.alpha);
     const vector = alpha > 0 ? (options.vector ?? (await this.embedder.embed([query]))[0]) : undefined;
     const hits = await this.store.hybridSearch(this.collection, {
       query,
