@@ -32,9 +32,12 @@ export function routeQuestion(question: string): RouteDecision {
   }
   const asks = (question.match(/\?/g) ?? []).length;
   const conjunctions = (question.match(/\b(and|also|then|as well as)\b/gi) ?? []).length;
-  if (asks > 1 || conjunctions >= 2) {
+  if (asks > 1) {
+    score += 0.5;
+    reasons.push(`${asks} questions in one`);
+  } else if (conjunctions >= 2) {
     score += 0.25;
-    reasons.push('several questions in one');
+    reasons.push('several parts joined');
   }
   const complexity = Math.min(1, score);
   return { route: complexity >= 0.5 ? 'strong' : 'cheap', complexity, reasons: reasons.length ? reasons : ['short factual question'] };

@@ -89,7 +89,8 @@ const DETECTORS: Detector[] = [
   { type: 'us_ssn', pattern: /\b\d{3}-\d{2}-\d{4}\b/g, valid: ssnValid },
   {
     type: 'phone',
-    pattern: /(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w.])/g,
+    // not part of a longer run of digit groups (a card number that failed Luhn stays as it is)
+    pattern: /(?<![\w.]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w.]|[ .-]\d)/g,
     valid: (m) => {
       const digits = m.replace(/\D/g, '');
       return digits.length >= 10 && digits.length <= 15;

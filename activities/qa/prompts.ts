@@ -62,7 +62,7 @@ export class UnknownPromptVersionError extends Error {
     readonly version: string,
     readonly available: string[],
   ) {
-    super(`no prompt ${name}@${version} (available: ${available.join(', ')})`);
+    super(`no prompt ${prompt}@${version} (available: ${available.join(', ')})`);
     this.name = 'UnknownPromptVersionError';
   }
 }
