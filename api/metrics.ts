@@ -116,6 +116,22 @@ export class ApiMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'pac_process_' });
   }
 
+  /**
+   * Creates the series whose label values are known up front at 0, so dashboards and alerts see
+   * them before the first event (the configured models, the workflow outcomes, cache results).
+   */
+  initialize(models: readonly string[]): void {
+    for (const model of new Set(models)) {
+      this.llmTokens.inc({ model, kind: 'prompt' }, 0);
+      this.llmTokens.inc({ model, kind: 'completion' }, 0);
+      this.llmCost.inc({ model }, 0);
+    }
+    for (const outcome of ['proposed', 'approved', 'rejected']) this.workflowOutcomes.inc({ workflow: 'draft', outcome }, 0);
+    for (const workflow of ['autofix', 'troubleshoot', 'ci-log']) this.workflowOutcomes.inc({ workflow, outcome: 'completed' }, 0);
+    for (const result of ['hit', 'miss']) this.cacheLookups.inc({ result }, 0);
+    this.cacheHitRate.set(0);
+  }
+
   /** Records the cache counters of one query and refreshes the hit ratio. */
   recordCache(hit: boolean, hitRate: number): void {
     this.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });

@@ -56,6 +56,7 @@ export async function buildApp(options: BuildAppOptions): Promise<{ app: ApiApp;
 
   const auth = new TokenAuth(config.api.tokens);
   const metrics = new ApiMetrics({ defaultMetrics: options.processMetrics ?? true });
+  metrics.initialize([config.llm.cheapModel, config.llm.model]);
 
   let qaPromise: Promise<QaService> | undefined;
   let closeQa: (() => Promise<void>) | undefined;

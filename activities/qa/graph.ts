@@ -50,6 +50,8 @@ const QaState = Annotation.Root({
   mode: Annotation<SearchMode>,
   retrieved: Annotation<ChunkHit[]>,
   graded: Annotation<GradedChunk[]>,
+  /** instruction-like sentences removed from the retrieved chunks */
+  injectionRemoved: Annotation<number>,
   /** offline relevance of every retrieved chunk, by chunk id */
   relevance: Annotation<Record<string, number>>,
   draft: Annotation<string>,
@@ -221,8 +223,9 @@ export function buildQaGraph(deps: GraphDeps) {
   const grade = async (s: QaGraphState) => {
     const offline = gradeOffline(searchText(s.question), s.retrieved);
     const relevance = Object.fromEntries(offline.map((c) => [c.chunkId, c.relevance]));
+    const injectionRemoved = offline.reduce((n, c) => n + c.injectionRemoved, 0);
     if (!llm || offline.length === 0) {
-      return { graded: offline.filter((c) => c.relevance >= gradeThreshold), relevance, steps: ['grade:offline'] };
+      return { graded: offline.filter((c) => c.relevance >= gradeThreshold), relevance, injectionRemoved, steps: ['grade:offline'] };
     }
     const template = getPrompt('grade');
     const usage = { ...s.usage };
@@ -235,12 +238,18 @@ export function buildQaGraph(deps: GraphDeps) {
       const parsed = parseJson<{ relevant?: unknown }>(reply.text);
       if (parsed && Array.isArray(parsed.relevant)) {
         const keep = new Set(parsed.relevant.map(Number));
-        return { graded: offline.filter((_, i) => keep.has(i + 1)), relevance, usage, steps: ['grade:llm'] };
+        return { graded: offline.filter((_, i) => keep.has(i + 1)), relevance, injectionRemoved, usage, steps: ['grade:llm'] };
       }
     } catch {
       // fall through to the offline grade
     }
-    return { graded: offline.filter((c) => c.relevance >= gradeThreshold), relevance, usage, steps: ['grade:offline-fallback'] };
+    return {
+      graded: offline.filter((c) => c.relevance >= gradeThreshold),
+      relevance,
+      injectionRemoved,
+      usage,
+      steps: ['grade:offline-fallback'],
+    };
   };
 
   const generate = async (s: QaGraphState) => {

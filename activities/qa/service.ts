@@ -194,7 +194,7 @@ export class QaService {
       guardrails: {
         ...base.guardrails,
         piiMaskedOutput: output.findings,
-        injectionSentencesRemoved: (state.graded ?? []).reduce((n: number, c: { injectionRemoved: number }) => n + c.injectionRemoved, 0),
+        injectionSentencesRemoved: state.injectionRemoved ?? 0,
       },
       steps: ['guard', ...(options.noCache ? [] : ['cache:miss']), ...(state.steps ?? [])],
       retrieved: (state.retrieved ?? []).map((h: { chunkId: string; score: number }) => ({
