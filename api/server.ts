@@ -48,7 +48,6 @@ export async function buildApp(options: BuildAppOptions): Promise<{ app: ApiApp;
   const app = Fastify({
     logger: options.log === false ? false : { level: 'info', ...(options.log ? { stream: options.log } : {}) },
     bodyLimit: config.api.bodyLimitBytes,
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -44,6 +44,7 @@ async function call(method: string, path: string, options: { body?: unknown; tok
     ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
   let json: any;
   try {
     json = JSON.parse(text);

@@ -91,3 +91,24 @@ describe('the app without engines', () => {
     }
   });
 });
+
+describe('the Grafana dashboard and the Prometheus scrape config', () => {
+  it('use only series the API exports, and scrape the default API address', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ApiMetrics } = await import('../../api/metrics');
+    const exported = new Set((await new ApiMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    const dashboard = JSON.parse(readFileSync(new URL('../../infra/grafana-dashboard.json', import.meta.url), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const used = new Set(
+      dashboard.panels.flatMap((p) =>
+        p.targets.flatMap((t) => [...t.expr.matchAll(/\bpac_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))),
+      ),
+    );
+    expect(used.size).toBeGreaterThan(10);
+    for (const name of used) expect(exported, name).toContain(name);
+    const scrape = readFileSync(new URL('../../infra/prometheus.yml', import.meta.url), 'utf8');
+    expect(scrape).toContain(`'127.0.0.1:${loadConfig(baseEnv).api.port}'`);
+    expect(scrape).toContain('metrics_path: /metrics');
+  });
+});

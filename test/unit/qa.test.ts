@@ -37,7 +37,7 @@ describe('chunkText', () => {
   });
 
   it('drops front matter, records the heading in force, and keeps short documents whole', () => {
-    const text = '---\nid: x\ntitle: "The Title"\n---\n# Top\n\nintro words here\n\n## Second part\n\n' + words(30, 's');
+    const text = `---\nid: x\ntitle: "The Title"\n---\n# Top\n\nintro words here\n\n## Second part\n\n${words(30, 's')}`;
     const chunks = chunkText(text, { size: 20, overlap: 5 });
     expect(chunks[0]?.text.startsWith('# Top')).toBe(true);
     expect(chunks[0]?.text).not.toContain('title:');
