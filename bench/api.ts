@@ -63,7 +63,11 @@ async function load(name: string, send: () => Promise<Response>): Promise<{ name
 const { child, url } = await startServer();
 try {
   const analyze = await load('POST /v1/analyze', () =>
-    fetch(`${url}/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ manifests: manifest, top: 5 }) }),
+    fetch(`${url}/v1/analyze`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ manifests: manifest, top: 5 }),
+    }),
   );
   const health = await load('GET /healthz', () => fetch(`${url}/healthz`));
   const rows = [analyze, health].map((r) => ({

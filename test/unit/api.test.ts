@@ -108,7 +108,7 @@ describe('the Grafana dashboard and the Prometheus scrape config', () => {
     expect(used.size).toBeGreaterThan(10);
     for (const name of used) expect(exported, name).toContain(name);
     const scrape = readFileSync(new URL('../../infra/prometheus.yml', import.meta.url), 'utf8');
-    expect(scrape).toContain(`'127.0.0.1:${loadConfig(baseEnv).api.port}'`);
+    expect(scrape).toContain(`"127.0.0.1:${loadConfig(baseEnv).api.port}"`);
     expect(scrape).toContain('metrics_path: /metrics');
   });
 });
