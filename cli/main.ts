@@ -12,6 +12,7 @@ import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { healthcheck } from '../workflows';
 import { decideCommand, draftCommand, draftsCommand } from './drafts';
 import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCommand, trainCommand } from './models';
+import { serveCommand } from './serve';
 
 /** The request `pac demo` drafts: a policy the corpus does not have. */
 const DEMO_DRAFT_REQUEST = fileURLToPath(new URL('../test/fixtures/draft-requests/pod-host-aliases.yaml', import.meta.url));
@@ -35,6 +36,7 @@ commands:
   drafts [id]             drafts waiting for a decision (--all: every running draft); with an id, its status
   approve <id>            approve a draft awaiting approval (--reviewer, --comment); it is then published
   reject <id>             reject a draft (--reviewer, --reason)
+  serve                   the HTTP API (PAC_API_HOST:PAC_API_PORT, OpenAPI UI at /docs, /metrics)
 
 options:
   --json                  machine-readable output on stdout
@@ -52,6 +54,7 @@ options:
   --reviewer R            approve/reject: who decides
   --comment C, --reason R approve: optional comment; reject: the reason (required)
   --all                   drafts: every running draft, not only those awaiting approval
+  --host H, --port N      serve: listen address (default PAC_API_HOST, PAC_API_PORT)
   -h, --help              this text
 `;
 
@@ -131,6 +134,8 @@ async function main(argv: string[]): Promise<number> {
       comment: { type: 'string' },
       reason: { type: 'string' },
       all: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -236,6 +241,8 @@ async function main(argv: string[]): Promise<number> {
         json,
         wait: values.wait,
       });
+    case 'serve':
+      return serveCommand(config, { json, port: values.port, host: values.host });
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { analyze, readInputs } from '../activities/lifecycle/analyze';
+import { listModels } from '../activities/lifecycle/models';
 import type { Config } from '../infra/config';
-import { mlflowClientFromConfig } from '../registry/mlflow';
-import { MODEL_FAMILIES, type ModelFamily, REGISTERED_MODEL_NAMES } from '../registry/promotion';
+import { MODEL_FAMILIES, type ModelFamily } from '../registry/promotion';
 import { createWorkers } from '../workers/main';
 import { ensureSchedules } from '../workers/schedules';
 import { startLifecycle, startMonitor } from '../workers/start';
@@ -145,24 +145,7 @@ export async function trainCommand(
 }
 
 export async function modelsCommand(config: Config, json: boolean) {
-  const client = mlflowClientFromConfig(config);
-  const out = [];
-  for (const family of MODEL_FAMILIES) {
-    const name = REGISTERED_MODEL_NAMES[family];
-    const versions = await client.searchModelVersions(`name = '${name}'`).catch(() => []);
-    // version search does not carry aliases; the registered model does
-    const registered = await client.getRegisteredModel(name).catch(() => undefined);
-    const aliasesOf = (version: string) => (registered?.aliases ?? []).filter((a) => a.version === version).map((a) => a.alias);
-    const rows = [];
-    for (const v of versions.sort((a, b) => Number(b.version) - Number(a.version))) {
-      const tags = Object.fromEntries((v.tags ?? []).map((t) => [t.key, t.value]));
-      const metrics = Object.fromEntries(
-        Object.entries(tags).flatMap(([k, value]) => (k.startsWith('metric.') ? [[k.slice(7), Number(value)]] : [])),
-      );
-      rows.push({ version: v.version, aliases: aliasesOf(v.version), runId: v.run_id, reason: tags.promotion_reason, metrics });
-    }
-    out.push({ family, model: name, url: `${config.mlflow.uri}/#/models/${encodeURIComponent(name)}`, versions: rows });
-  }
+  const out = await listModels(config);
   if (json) {
     process.stdout.write(`${JSON.stringify({ models: out }, null, 2)}\n`);
   } else {

@@ -10,7 +10,9 @@ import type { z } from 'zod';
 import {
   type FixtureExpectation,
   fixtureExpectationSchema,
+  type KbEvalQuestion,
   type KbFrontMatter,
+  kbEvalQuestionSchema,
   kbFrontMatterSchema,
   type Manifest,
   manifestSchema,
@@ -23,6 +25,7 @@ export const POLICIES_DIR = join(DATASETS_DIR, 'policies');
 export const FIXTURES_DIR = join(DATASETS_DIR, 'fixtures');
 export const INVENTORY_FILE = join(FIXTURES_DIR, 'inventory.json');
 export const KB_DIR = join(DATASETS_DIR, 'kb');
+export const KB_EVAL_FILE = join(DATASETS_DIR, 'kb-eval', 'questions.jsonl');
 
 export class DatasetError extends Error {
   constructor(
@@ -180,4 +183,31 @@ export function loadKnowledgeBase(dir = KB_DIR): KbDocument[] {
         throw new DatasetError(file, [`the document body has ${body.length} characters; expected a real document (≥ 500)`]);
       return { ...meta, file, body };
     });
+}
+
+/** The document Q&A evaluation questions (datasets/kb-eval/questions.jsonl); answerable is true unless stated. */
+export function loadKbEvalQuestions(file = KB_EVAL_FILE): KbEvalQuestion[] {
+  const withDefault = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => {
+      if (line.trim() === '') return line;
+      try {
+        const value = JSON.parse(line) as Record<string, unknown>;
+        return JSON.stringify({ answerable: true, ...value });
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
+  return withDefault.split('\n').flatMap((text, index) => (text.trim() === '' ? [] : [parseLine(text, index, file)]));
+}
+
+function parseLine(text: string, index: number, file: string): KbEvalQuestion {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DatasetError(`${file}:${index + 1}`, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  return parseRecord(kbEvalQuestionSchema, value, file, index + 1);
 }

@@ -214,3 +214,24 @@ export const kbFrontMatterSchema = z.object({
   updated: z.union([z.iso.date(), z.date().transform((d) => d.toISOString().slice(0, 10))]),
 });
 export type KbFrontMatter = z.infer<typeof kbFrontMatterSchema>;
+
+/**
+ * One question of the document Q&A evaluation set (datasets/kb-eval/questions.jsonl). Answerable
+ * questions name the knowledge-base document and an exact passage of it (compared without
+ * Markdown emphasis and with whitespace collapsed) that answers them, and a reference answer;
+ * unanswerable ones (answerable: false) must be refused.
+ */
+export const kbEvalQuestionSchema = z.discriminatedUnion('answerable', [
+  z.object({
+    id: z.string().regex(/^q\d{2,3}$/),
+    question: z.string().min(10),
+    answerable: z.literal(true).default(true),
+    source: z.string().regex(policyIdPattern),
+    passage: z.string().min(10),
+    answer: z.string().min(2),
+    /** a rewording that should hit the semantic cache */
+    paraphrase: z.string().min(10).optional(),
+  }),
+  z.object({ id: z.string().regex(/^u\d{2,3}$/), question: z.string().min(10), answerable: z.literal(false) }),
+]);
+export type KbEvalQuestion = z.infer<typeof kbEvalQuestionSchema>;

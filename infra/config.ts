@@ -101,6 +101,57 @@ function share(fallback: number) {
     .default(fallback);
 }
 
+/** "name:token,name2:token2" → [{ name, token }]; names are identities, tokens at least 16 characters. */
+export function parseApiTokens(value: string, ctx?: z.RefinementCtx): { name: string; token: string }[] {
+  const out: { name: string; token: string }[] = [];
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (!part) continue;
+    const at = part.indexOf(':');
+    const name = at > 0 ? part.slice(0, at) : '';
+    const token = at > 0 ? part.slice(at + 1) : '';
+    const problem = !/^[A-Za-z0-9._@-]{1,64}$/.test(name)
+      ? 'expected "name:token" pairs separated by commas (name: letters, digits, ".", "_", "@", "-")'
+      : token.length < 16
+        ? `the token of "${name}" is shorter than 16 characters`
+        : out.some((t) => t.name === name || t.token === token)
+          ? `"${name}" or its token appears twice`
+          : undefined;
+    if (problem) {
+      ctx?.addIssue({ code: 'custom', message: problem });
+      if (!ctx) throw new Error(problem);
+      continue;
+    }
+    out.push({ name, token });
+  }
+  return out;
+}
+
+/** USD per million tokens by model: "gpt-4o=2.5/10,gpt-4o-mini=0.15/0.6". */
+export function parsePrices(value: string, ctx?: z.RefinementCtx): Record<string, { input: number; output: number }> {
+  const out: Record<string, { input: number; output: number }> = {};
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (!part) continue;
+    const match = /^([^=\s]+)=(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(part);
+    if (!match) {
+      const problem = `expected "model=input/output" in USD per million tokens, got "${part}"`;
+      ctx?.addIssue({ code: 'custom', message: problem });
+      if (!ctx) throw new Error(problem);
+      continue;
+    }
+    out[match[1] as string] = { input: Number(match[2]), output: Number(match[3]) };
+  }
+  return out;
+}
+
+/** Built-in prices (USD per million input/output tokens); PAC_LLM_PRICES adds or overrides entries. */
+export const DEFAULT_LLM_PRICES: Record<string, { input: number; output: number }> = {
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+};
+
 /** Every environment variable the platform reads, with its default. Documented in README.md. */
 export const envSchema = z.object({
   /** defaults to $XDG_CACHE_HOME/kube-pac-copilot, filled in by loadConfig */
@@ -179,6 +230,44 @@ export const envSchema = z.object({
     .refine((v) => /^[A-Za-z0-9._/-]+$/.test(v) && !v.includes('..') && !v.startsWith('/') && v !== 'main' && v !== 'master', {
       error: 'expected a branch name other than main/master, such as kpc/drafts',
     }),
+  /** HTTP API (`pac serve`) */
+  PAC_API_HOST: z.string().default('127.0.0.1'),
+  PAC_API_PORT: port(8787),
+  /** bearer tokens for mutating routes: "name:token,name2:token2"; the name is the caller's identity (reviewer) */
+  PAC_API_TOKENS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => parseApiTokens(value, ctx)),
+  PAC_API_BODY_LIMIT_BYTES: z.coerce
+    .number({ error: 'expected a number of bytes' })
+    .int({ error: 'expected a whole number of bytes' })
+    .min(1024, { error: 'expected at least 1024 bytes' })
+    .default(5 * 1024 * 1024),
+  /** requests per client (token name, else address) per PAC_API_RATE_WINDOW_MS */
+  PAC_API_RATE_LIMIT: z.coerce
+    .number({ error: 'expected a number of requests' })
+    .int({ error: 'expected a whole number of requests' })
+    .positive({ error: 'expected a positive number of requests' })
+    .default(300),
+  PAC_API_RATE_WINDOW_MS: positiveMs(60_000),
+  /** document Q&A: the Weaviate collection of knowledge-base chunks */
+  PAC_QA_COLLECTION: z
+    .string()
+    .default('KbChunks')
+    .refine((v) => /^[A-Z][A-Za-z0-9_]{0,229}$/.test(v), { error: 'expected a Weaviate collection name such as KbChunks' }),
+  /** semantic cache: cosine similarity of question embeddings at or above which a cached answer is returned */
+  PAC_QA_CACHE_THRESHOLD: share(0.7),
+  PAC_QA_CACHE_TTL_MS: positiveMs(3_600_000),
+  /** the answer prompt version used when a request names none (activities/qa/prompts/answer.<version>.md) */
+  PAC_QA_PROMPT_VERSION: z
+    .string()
+    .default('v2')
+    .refine((v) => /^v\d+$/.test(v), { error: 'expected a prompt version such as v2' }),
+  /** USD per million tokens, "model=input/output,…"; merged over the built-in table */
+  PAC_LLM_PRICES: z
+    .string()
+    .default('')
+    .transform((value, ctx) => parsePrices(value, ctx)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -274,6 +363,20 @@ export function buildConfig(env: Env) {
         gitRepo: env.PAC_PUBLISH_GIT_REPO ?? process.cwd(),
         gitBranch: env.PAC_PUBLISH_GIT_BRANCH,
       },
+    },
+    api: {
+      host: env.PAC_API_HOST,
+      port: env.PAC_API_PORT,
+      tokens: env.PAC_API_TOKENS,
+      bodyLimitBytes: env.PAC_API_BODY_LIMIT_BYTES,
+      rateLimit: { max: env.PAC_API_RATE_LIMIT, windowMs: env.PAC_API_RATE_WINDOW_MS },
+    },
+    qa: {
+      collection: env.PAC_QA_COLLECTION,
+      cacheThreshold: env.PAC_QA_CACHE_THRESHOLD,
+      cacheTtlMs: env.PAC_QA_CACHE_TTL_MS,
+      promptVersion: env.PAC_QA_PROMPT_VERSION,
+      prices: { ...DEFAULT_LLM_PRICES, ...env.PAC_LLM_PRICES },
     },
     versions,
   };

@@ -301,6 +301,32 @@ export class WeaviateStore {
     }
   }
 
+  /**
+   * Deletes the objects matching every condition (AND): "property equals value" and "property
+   * does not equal value". Returns how many were deleted. At least one condition is required.
+   */
+  async deleteWhere(
+    collection: string,
+    conditions: readonly ({ property: string; equals: string | number } | { property: string; notEquals: string | number })[],
+  ): Promise<number> {
+    const spec = await this.spec(collection);
+    if (conditions.length === 0) throw new Error(`deleteWhere on ${spec.name}: give at least one condition (use deleteCollection for all)`);
+    const target = this.client.collections.use(spec.name);
+    const known = new Set(spec.properties.map((p) => p.name));
+    const filters: FilterValue[] = conditions.map((c) => {
+      if (!known.has(c.property)) throw new Error(`deleteWhere on ${spec.name}: unknown property "${c.property}"`);
+      const by = target.filter.byProperty(c.property);
+      return 'equals' in c ? by.equal(c.equals) : by.notEqual(c.notEquals);
+    });
+    try {
+      const result = await target.data.deleteMany(filters.length === 1 ? (filters[0] as FilterValue) : Filters.and(...filters));
+      if (result.failed > 0) throw new Error(`${result.failed} of ${result.matches} objects could not be deleted`);
+      return result.successful;
+    } catch (error) {
+      throw new WeaviateOperationError(`deleting objects from collection ${spec.name}`, { cause: error });
+    }
+  }
+
   /** The number of objects in the collection. */
   async count(collection: string): Promise<number> {
     const name = parseInput(collectionNameSchema, collection, 'collection name');

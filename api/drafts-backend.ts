@@ -1,0 +1,71 @@
+/**
+ * The API's DraftsBackend on the Temporal client: the drafting workflow (workers/drafts.ts) behind
+ * POST /v1/propose, GET /v1/drafts/:id and the approve/reject routes. The client connects on first
+ * use, so the API starts (and /readyz reports) while Temporal is still down.
+ */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../infra/config';
+import { DraftNotFoundError, DraftRequestError, DraftStateError, DraftsClient } from '../workers/drafts';
+import { temporalClient } from '../workers/temporal';
+import type { DraftStatus as WorkflowStatus } from '../workflows/draft';
+import { BackendError, type DraftStatus, type DraftsBackend, type ProposeRequest } from './backends';
+
+function view(status: WorkflowStatus): DraftStatus {
+  return { id: status.draftId, state: status.phase, detail: status as unknown as Record<string, unknown> };
+}
+
+function mapError(error: unknown): never {
+  if (error instanceof DraftRequestError) throw new BackendError('invalid_request', error.message, { issues: error.issues });
+  if (error instanceof DraftNotFoundError) throw new BackendError('not_found', error.message);
+  if (error instanceof DraftStateError) throw new BackendError('conflict', error.message, { phase: error.phase });
+  throw error;
+}
+
+export function temporalDraftsBackend(config: Config): DraftsBackend & { close(): Promise<void> } {
+  let connecting: Promise<Client> | undefined;
+  const drafts = async () => {
+    connecting ??= temporalClient(config).catch((error) => {
+      connecting = undefined;
+      throw new BackendError('engine_unavailable', `Temporal at ${config.temporal.address} is unreachable: ${(error as Error).message}`);
+    });
+    return new DraftsClient(await connecting, config);
+  };
+  /** after a signal the workflow publishes (or records the rejection) within moments: report where it ends up */
+  const settled = async (client: DraftsClient, id: string): Promise<DraftStatus> => {
+    const deadline = Date.now() + 10_000;
+    let status = await client.status(id);
+    while ((status.phase === 'awaiting-approval' || status.phase === 'publishing') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await client.status(id);
+    }
+    return view(status);
+  };
+  return {
+    async propose(request: ProposeRequest, requester: string) {
+      const client = await drafts();
+      const started = await client.propose({ ...request, requester }).catch(mapError);
+      return {
+        id: started.draftId,
+        state: started.joined ? 'joined' : 'started',
+        detail: { runId: started.runId, joined: started.joined },
+      };
+    },
+    async get(id: string) {
+      const client = await drafts();
+      return view(await client.status(id).catch(mapError));
+    },
+    async approve(id: string, reviewer: string, comment?: string) {
+      const client = await drafts();
+      await client.approve(id, { reviewer, comment: comment ?? '' }).catch(mapError);
+      return settled(client, id);
+    },
+    async reject(id: string, reviewer: string, reason: string) {
+      const client = await drafts();
+      await client.reject(id, { reviewer, reason }).catch(mapError);
+      return settled(client, id);
+    },
+    async close() {
+      if (connecting) await (await connecting.catch(() => undefined))?.connection.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Every error the API returns is JSON `{ "error": { "code", "message", "details"? } }` with a
+ * stable code from ERROR_CODES; the message names the field when the input was at fault.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+export const ERROR_CODES = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  not_implemented: 501,
+  engine_unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export class ApiError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.statusCode = ERROR_CODES[code];
+  }
+}
+
+/** The error responses every route may give, for the OpenAPI document. */
+export const commonErrorResponses = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  413: errorBodySchema,
+  429: errorBodySchema,
+  500: errorBodySchema,
+  503: errorBodySchema,
+};
+
+function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** Maps what can go wrong to the error body; unknown errors become `internal` without internals. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ApiError) return { status: error.statusCode, body: body(error.code, error.message, error.details) };
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    const issues = error.validation.map((v) => {
+      const path = `${where}${v.instancePath.replace(/\//g, '.')}`;
+      return { field: path, message: v.message ?? 'invalid' };
+    });
+    return {
+      status: 400,
+      body: body('invalid_request', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues }),
+    };
+  }
+  if (isResponseSerializationError(error)) {
+    return { status: 500, body: body('internal', 'the server produced a response that does not match its schema') };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: body('payload_too_large', fastifyError.message ?? 'request body too large') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: body('unsupported_media_type', 'send the request body as application/json') };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, body: body('invalid_request', `body: ${fastifyError.message ?? 'not valid JSON'}`) };
+  }
+  if (fastifyError.statusCode === 429) return { status: 429, body: body('rate_limited', fastifyError.message ?? 'too many requests') };
+  if (fastifyError.statusCode === 400 && fastifyError.message)
+    return { status: 400, body: body('invalid_request', `body: ${fastifyError.message}`) };
+  return { status: 500, body: body('internal', 'internal error (see the server log)') };
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body: payload } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: payload.error.code }, payload.error.message);
+    void reply.status(status).send(payload);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

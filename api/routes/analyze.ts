@@ -1,0 +1,62 @@
+/** POST /v1/analyze: the policies that deny each resource (real OPA) and the ranker's top-k. */
+import { z } from 'zod';
+import { analyze } from '../../activities/lifecycle/analyze';
+import type { ApiApp, AppContext } from '../context';
+import { ApiError, commonErrorResponses } from '../errors';
+
+export const analyzeRequestSchema = z
+  .strictObject({
+    /** one or more Kubernetes objects as YAML or JSON text (several YAML documents allowed) */
+    manifests: z.string().min(1, { error: 'expected YAML or JSON text' }).optional(),
+    /** or the objects themselves */
+    objects: z.array(z.record(z.string(), z.unknown())).min(1).max(1000).optional(),
+    top: z.int().min(1).max(65).default(5),
+  })
+  .refine((b) => (b.manifests === undefined) !== (b.objects === undefined), {
+    error: 'give either manifests (text) or objects (array), not both and not neither',
+    path: ['manifests'],
+  });
+
+const analyzeResponseSchema = z.object({
+  ranker: z.string(),
+  resources: z.array(
+    z.object({
+      source: z.string(),
+      line: z.number(),
+      resource: z.string(),
+      denied: z.array(z.object({ policy: z.string(), messages: z.array(z.string()) })),
+      ranked: z.array(z.object({ policy: z.string(), score: z.number() })),
+    }),
+  ),
+  errors: z.array(z.object({ source: z.string(), line: z.number(), message: z.string() })),
+  ms: z.number(),
+});
+
+export function registerAnalyzeRoutes(app: ApiApp, ctx: AppContext): void {
+  app.post(
+    '/v1/analyze',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Analyse Kubernetes objects: real-OPA denials and the champion ranker top-k',
+        body: analyzeRequestSchema,
+        response: { 200: analyzeResponseSchema, ...commonErrorResponses },
+      },
+    },
+    async (request) => {
+      const started = performance.now();
+      const body = request.body;
+      const text = body.manifests ?? (body.objects ?? []).map((o) => JSON.stringify(o)).join('\n---\n');
+      let report: Awaited<ReturnType<typeof analyze>>;
+      try {
+        report = await analyze(ctx.config, [{ source: 'request', text }], { top: body.top });
+      } catch (error) {
+        throw new ApiError('engine_unavailable', `policy evaluation failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+      const model = report.ranker.startsWith('heuristic') ? 'heuristic' : (report.ranker.split(' ')[0] as string);
+      ctx.metrics.predictions.inc({ model }, report.resources.length);
+      for (const r of report.resources) for (const d of r.denied) ctx.metrics.denials.inc({ policy: d.policy });
+      return { ...report, ms: performance.now() - started };
+    },
+  );
+}

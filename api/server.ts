@@ -1,0 +1,128 @@
+/**
+ * The HTTP API (`pac serve`): a Fastify app built from a Config. Request bodies and responses are
+ * zod schemas (fastify-type-provider-zod), which also produce the OpenAPI document served with its
+ * UI at /docs (assets from the @fastify/swagger-ui package, nothing from a CDN).
+ *
+ *   const { app, close } = await buildApp({ config });
+ *   await app.listen({ host: config.api.host, port: config.api.port });
+ */
+import type { Writable } from 'node:stream';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { QaService } from '../activities/qa/service';
+import { qaServiceFromConfig } from '../activities/qa/service';
+import type { Config } from '../infra/config';
+import { TokenAuth } from './auth';
+import type { DraftsBackend, TroubleshootBackend } from './backends';
+import type { ApiApp, AppContext } from './context';
+import { ApiError, installErrorHandlers } from './errors';
+import { ApiMetrics } from './metrics';
+import { registerAnalyzeRoutes } from './routes/analyze';
+import { registerDocumentRoutes } from './routes/documents';
+import { registerDraftRoutes } from './routes/drafts';
+import { registerHealthRoutes } from './routes/health';
+import { registerModelRoutes } from './routes/models';
+import { registerTroubleshootRoutes } from './routes/troubleshoot';
+
+export interface BuildAppOptions {
+  config: Config;
+  /** the document Q&A service; default: one from the config (Weaviate collection PAC_QA_COLLECTION) */
+  qa?: QaService;
+  /** the drafting workflow (issue 5); absent → its routes answer 501 */
+  drafts?: DraftsBackend;
+  /** troubleshooting, autofix and CI logs (issue 6); absent → their routes answer 501 */
+  troubleshoot?: TroubleshootBackend;
+  /** false: no request log; a stream: JSON log lines go there (tests read them); default: stdout at info */
+  log?: false | Writable;
+  /** default true; tests building many apps turn process metrics off */
+  processMetrics?: boolean;
+}
+
+const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
+
+export async function buildApp(options: BuildAppOptions): Promise<{ app: ApiApp; metrics: ApiMetrics; close: () => Promise<void> }> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.log === false ? false : { level: 'info', ...(options.log ? { stream: options.log } : {}) },
+    bodyLimit: config.api.bodyLimitBytes,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+
+  const auth = new TokenAuth(config.api.tokens);
+  const metrics = new ApiMetrics({ defaultMetrics: options.processMetrics ?? true });
+  metrics.initialize([config.llm.cheapModel, config.llm.model]);
+
+  let qaPromise: Promise<QaService> | undefined;
+  let closeQa: (() => Promise<void>) | undefined;
+  const qa = () => {
+    if (options.qa) return Promise.resolve(options.qa);
+    qaPromise ??= qaServiceFromConfig(config).then((made) => {
+      closeQa = made.close;
+      return made.qa;
+    });
+    return qaPromise;
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'kube-pac-copilot API',
+        version: '0.1.0',
+        description:
+          'Policy analysis, models and drift, document Q&A, drafting and troubleshooting. Mutating routes need `Authorization: Bearer <token>` (PAC_API_TOKENS). Errors are `{ "error": { "code", "message" } }`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null, docExpansion: 'list' } });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.api.rateLimit.max,
+    timeWindow: config.api.rateLimit.windowMs,
+    allowList: (request) => UNLIMITED.has(request.url.split('?')[0] ?? '') || request.url.startsWith('/docs'),
+    keyGenerator: (request) => {
+      const principal = auth.identify(request.headers.authorization);
+      return principal ? `token:${principal.name}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new ApiError('rate_limited', `too many requests: at most ${context.max} per ${context.after}; retry later`, {
+        retryAfter: context.after,
+      }),
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return;
+    metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  const ctx: AppContext = { config, auth, metrics, qa, drafts: options.drafts, troubleshoot: options.troubleshoot };
+  registerHealthRoutes(app, ctx);
+  registerAnalyzeRoutes(app, ctx);
+  registerModelRoutes(app, ctx);
+  registerDocumentRoutes(app, ctx);
+  registerDraftRoutes(app, ctx);
+  registerTroubleshootRoutes(app, ctx);
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    if (qaPromise || options.qa) metrics.cacheHitRate.set((await qa()).cache.hitRate);
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  return {
+    app,
+    metrics,
+    close: async () => {
+      await app.close();
+      await closeQa?.();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Loopback load on the HTTP API: starts `pac serve` as a child process on a free port, sends a
+ * bounded number of POST /v1/analyze requests (real OPA per request) with a fixed concurrency,
+ * and prints latency p50/p95/p99 and throughput next to the same load on GET /healthz (the
+ * baseline measured in the same run: the HTTP stack without the work).
+ *
+ *   npm run bench:api -- [--requests 200] [--concurrency 4]
+ *
+ * Only 127.0.0.1 is ever contacted; the run stops by itself (request count, and 180 s at most).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { quantile } from '../activities/qa/eval';
+import { FIXTURES_DIR } from '../datasets/load';
+
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } } });
+const requests = Number(values.requests);
+const concurrency = Number(values.concurrency);
+if (!(Number.isInteger(requests) && requests > 0 && requests <= 10_000)) throw new Error('--requests: 1 to 10000');
+if (!(Number.isInteger(concurrency) && concurrency > 0 && concurrency <= 64)) throw new Error('--concurrency: 1 to 64');
+const DEADLINE = Date.now() + 180_000;
+
+const manifest = readFileSync(join(FIXTURES_DIR, 'negative', 'pss-privileged--daemonset-profiler-agent.yaml'), 'utf8');
+
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['bin/pac.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PAC_API_RATE_LIMIT: String(requests * 10) },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += String(chunk);
+      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
+    });
+    child.once('exit', (code) => reject(new Error(`pac serve exited with ${code} before listening`)));
+  });
+}
+
+async function load(name: string, send: () => Promise<Response>): Promise<{ name: string; ms: number[]; errors: number; seconds: number }> {
+  for (let i = 0; i < Math.min(5, requests); i++) await (await send()).arrayBuffer(); // warm-up
+  const ms: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < requests && Date.now() < DEADLINE) {
+      next++;
+      const t0 = performance.now();
+      const response = await send();
+      await response.arrayBuffer();
+      ms.push(performance.now() - t0);
+      if (!response.ok) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { name, ms, errors, seconds: (performance.now() - started) / 1000 };
+}
+
+const { child, url } = await startServer();
+try {
+  const analyze = await load('POST /v1/analyze', () =>
+    fetch(`${url}/v1/analyze`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ manifests: manifest, top: 5 }),
+    }),
+  );
+  const health = await load('GET /healthz', () => fetch(`${url}/healthz`));
+  const rows = [analyze, health].map((r) => ({
+    route: r.name,
+    requests: r.ms.length,
+    errors: r.errors,
+    concurrency,
+    p50_ms: quantile(r.ms, 0.5),
+    p95_ms: quantile(r.ms, 0.95),
+    p99_ms: quantile(r.ms, 0.99),
+    rps: r.ms.length / r.seconds,
+  }));
+  const [a, h] = rows as [(typeof rows)[number], (typeof rows)[number]];
+  process.stdout.write(`${JSON.stringify({ rows, ratio_p50_analyze_to_healthz: a.p50_ms / h.p50_ms }, null, 2)}\n`);
+  for (const r of rows)
+    process.stderr.write(
+      `${r.route.padEnd(17)} n=${r.requests} c=${r.concurrency} errors=${r.errors} p50=${r.p50_ms.toFixed(1)}ms p95=${r.p95_ms.toFixed(1)}ms p99=${r.p99_ms.toFixed(1)}ms ${r.rps.toFixed(1)} req/s\n`,
+    );
+  process.stderr.write(`p50 /v1/analyze is ${(a.p50_ms / h.p50_ms).toFixed(0)}× the HTTP baseline (/healthz)\n`);
+} finally {
+  child.kill('SIGTERM');
+}

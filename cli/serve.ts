@@ -1,0 +1,30 @@
+/**
+ * pac serve — the HTTP API on PAC_API_HOST:PAC_API_PORT until interrupted. The drafting routes
+ * use the Temporal client (api/drafts-backend.ts); a worker must run on the drafting queue.
+ */
+import { temporalDraftsBackend } from '../api/drafts-backend';
+import { buildApp } from '../api/server';
+import type { Config } from '../infra/config';
+
+export async function serveCommand(config: Config, options: { json: boolean; port?: string; host?: string }): Promise<number> {
+  const port = options.port === undefined ? config.api.port : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected a TCP port number, got "${options.port}"`);
+  const host = options.host ?? config.api.host;
+  const drafts = temporalDraftsBackend(config);
+  const { app, close } = await buildApp({ config, drafts });
+  const address = await app.listen({ host, port });
+  const info = { url: address, docs: `${address}/docs`, metrics: `${address}/metrics`, tokens: config.api.tokens.map((t) => t.name) };
+  if (options.json) process.stdout.write(`${JSON.stringify(info)}\n`);
+  else {
+    process.stderr.write(`pac API listening on ${address} (OpenAPI UI ${address}/docs, metrics ${address}/metrics)\n`);
+    if (info.tokens.length === 0) process.stderr.write('no PAC_API_TOKENS: mutating routes will answer 401\n');
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await close();
+  await drafts.close();
+  return 0;
+}
