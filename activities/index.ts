@@ -7,6 +7,7 @@ import { healthActivities } from './health';
 import { monitorActivities } from './lifecycle/monitor';
 import { runActivities } from './lifecycle/run';
 import { trainActivities } from './lifecycle/train';
+import { troubleshootingActivities } from './troubleshooting';
 
 export function createActivities(config: Config) {
   return {
@@ -14,6 +15,7 @@ export function createActivities(config: Config) {
     ...runActivities(config),
     ...trainActivities(config),
     ...monitorActivities(config),
+    ...troubleshootingActivities(config),
   };
 }
 

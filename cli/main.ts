@@ -10,6 +10,7 @@ import { createWorker, createWorkers } from '../workers/main';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { healthcheck } from '../workflows';
 import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCommand, trainCommand } from './models';
+import { autofixCommand, ciLogCommand, lintCommand, troubleshootCommand } from './troubleshoot';
 
 const USAGE = `usage: pac <command> [options]
 
@@ -26,6 +27,10 @@ commands:
   drift                   run the drift monitor on the ranker champion now (retrains when drifted)
   analyze <file|dir|->    the policies that deny each resource (real OPA) and the ranker's top-k
   schedule                create or update the daily retrain and monitor Temporal Schedules
+  troubleshoot <manifest> why a manifest is denied: failure class, smallest denied manifest, verified fixes
+  autofix <manifest>      apply verified fixes for every denial (dry run unless --write)
+  lint <file.rego|dir>    opa check --strict plus our own Rego rules (exit code 1 on errors)
+  ci-log <file|->         root cause, fix and evidence lines of a failed CI log
 
 options:
   --json                  machine-readable output on stdout
@@ -36,6 +41,8 @@ options:
   --shift X               drift: shift the generated population (0-1) to see drift
   --no-retrain            drift: report only, do not start a retrain
   --top K                 analyze: how many ranked policies to show (default 5)
+  --policy ID             troubleshoot/autofix: only this policy's denial
+  --write                 autofix: write the fixed YAML back (keeps comments and key order)
   -h, --help              this text
 `;
 
@@ -108,6 +115,8 @@ async function main(argv: string[]): Promise<number> {
       shift: { type: 'string' },
       'no-retrain': { type: 'boolean', default: false },
       top: { type: 'string' },
+      policy: { type: 'string' },
+      write: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -194,6 +203,14 @@ async function main(argv: string[]): Promise<number> {
       return analyzeCommand(config, rest, { json, top: values.top });
     case 'schedule':
       return scheduleCommand(config, json);
+    case 'troubleshoot':
+      return troubleshootCommand(config, rest, { json, policy: values.policy });
+    case 'autofix':
+      return autofixCommand(config, rest, { json, policy: values.policy, write: values.write });
+    case 'lint':
+      return lintCommand(config, rest, { json });
+    case 'ci-log':
+      return ciLogCommand(config, rest, { json });
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

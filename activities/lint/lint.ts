@@ -44,15 +44,71 @@ export interface LintReport {
 
 /** Kinds a Kubernetes API server serves (core, apps, batch, networking, policy, rbac, …). */
 export const KNOWN_KINDS = new Set([
-  'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Service', 'Ingress',
-  'IngressClass', 'NetworkPolicy', 'ConfigMap', 'Secret', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
-  'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'PodDisruptionBudget', 'HorizontalPodAutoscaler',
-  'LimitRange', 'ResourceQuota', 'Endpoints', 'EndpointSlice', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'PriorityClass', 'PodSecurityPolicy', 'Event', 'Lease', 'CSIDriver', 'VolumeAttachment', 'RuntimeClass',
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'Service',
+  'Ingress',
+  'IngressClass',
+  'NetworkPolicy',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'StorageClass',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'LimitRange',
+  'ResourceQuota',
+  'Endpoints',
+  'EndpointSlice',
+  'CustomResourceDefinition',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'PriorityClass',
+  'PodSecurityPolicy',
+  'Event',
+  'Lease',
+  'CSIDriver',
+  'VolumeAttachment',
+  'RuntimeClass',
 ]);
 
-const NONDETERMINISTIC = [/^http\.send$/, /^net\./, /^opa\.runtime$/, /^time\./, /^rand\./, /^uuid\./, /^crypto\.x509\.parse_and_verify_certificates$/, /^io\.jwt\.decode_verify$/];
-const DEPRECATED = new Set(['any', 'all', 're_match', 'set_diff', 'net.cidr_overlap', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
+const NONDETERMINISTIC = [
+  /^http\.send$/,
+  /^net\./,
+  /^opa\.runtime$/,
+  /^time\./,
+  /^rand\./,
+  /^uuid\./,
+  /^crypto\.x509\.parse_and_verify_certificates$/,
+  /^io\.jwt\.decode_verify$/,
+];
+const DEPRECATED = new Set([
+  'any',
+  'all',
+  're_match',
+  'set_diff',
+  'net.cidr_overlap',
+  'cast_array',
+  'cast_set',
+  'cast_string',
+  'cast_boolean',
+  'cast_null',
+  'cast_object',
+]);
 const ENTRY_RULES = new Set(['deny', 'violation', 'warn']);
 
 type Node = Record<string, unknown>;
@@ -165,7 +221,8 @@ function requiredKinds(rule: Node): { kind: string; row: number }[] {
 }
 
 function strictRule(message: string): { rule: string; severity: LintFinding['severity'] } {
-  if (/unused argument|var .* unused|declared var .* unused|assigned var .* unused/i.test(message)) return { rule: 'unused-variable', severity: 'warning' };
+  if (/unused argument|var .* unused|declared var .* unused|assigned var .* unused/i.test(message))
+    return { rule: 'unused-variable', severity: 'warning' };
   if (/import .* unused/i.test(message)) return { rule: 'unused-import', severity: 'warning' };
   if (/deprecated built-in/i.test(message)) return { rule: 'deprecated-builtin', severity: 'warning' };
   return { rule: 'opa-check', severity: 'error' };
@@ -237,9 +294,16 @@ export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly stri
     // calls
     for (const call of callsOf(rules)) {
       if (NONDETERMINISTIC.some((p) => p.test(call.name)))
-        add('nondeterministic-builtin', 'error', file, call.row, `${call.name} makes the decision depend on the network, the clock or chance; policies must be pure functions of input and data`);
+        add(
+          'nondeterministic-builtin',
+          'error',
+          file,
+          call.row,
+          `${call.name} makes the decision depend on the network, the clock or chance; policies must be pure functions of input and data`,
+        );
       if (DEPRECATED.has(call.name)) add('deprecated-builtin', 'warning', file, call.row, `${call.name} is deprecated`);
-      if (call.name === 'print' && !test) add('print-call', 'warning', file, call.row, 'print() left in a policy; remove it (tests may print)');
+      if (call.name === 'print' && !test)
+        add('print-call', 'warning', file, call.row, 'print() left in a policy; remove it (tests may print)');
     }
     if (test) continue;
 
@@ -266,14 +330,34 @@ export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly stri
       const row = rowOf(rule) || rowOf(head);
       if (ENTRY_RULES.has(name)) {
         const key = isObject(head.key) ? head.key : undefined;
-        if (!key) add('deny-without-message', 'error', file, row, `${name} is a boolean rule; write "${name} contains msg if { … }" so the denial says why`);
+        if (!key)
+          add(
+            'deny-without-message',
+            'error',
+            file,
+            row,
+            `${name} is a boolean rule; write "${name} contains msg if { … }" so the denial says why`,
+          );
         else if (['boolean', 'number', 'null'].includes(String(key.type)))
           add('deny-without-message', 'error', file, row, `${name} produces a ${String(key.type)}, not a message string`);
         // kinds
         for (const { kind, row: kindRow } of requiredKinds(rule)) {
-          if (!KNOWN_KINDS.has(kind)) add('unreachable-kind', 'error', file, kindRow, `${name} requires input.kind == "${kind}", which is not a Kubernetes kind: the rule can never fire`);
+          if (!KNOWN_KINDS.has(kind))
+            add(
+              'unreachable-kind',
+              'error',
+              file,
+              kindRow,
+              `${name} requires input.kind == "${kind}", which is not a Kubernetes kind: the rule can never fire`,
+            );
           else if (meta && !meta.kinds.includes('*') && !meta.kinds.includes(kind))
-            add('unreachable-kind', 'error', file, kindRow, `${name} requires input.kind == "${kind}", but ${meta.id} covers only ${meta.kinds.join(', ')} (index.jsonl): the rule never fires for a supported kind`);
+            add(
+              'unreachable-kind',
+              'error',
+              file,
+              kindRow,
+              `${name} requires input.kind == "${kind}", but ${meta.id} covers only ${meta.kinds.join(', ')} (index.jsonl): the rule never fires for a supported kind`,
+            );
         }
         continue;
       }

@@ -13,15 +13,30 @@
  * the root cause stays the knowledge base's id, so answers remain comparable.
  */
 import { z } from 'zod';
-import { HashingEmbedder } from '../llm/embeddings';
 import type { LLMProvider } from '../llm/chat';
+import { HashingEmbedder } from '../llm/embeddings';
 import { FAILURE_SIGNATURES, type FailureSignature } from './ci-kb';
 import { mineTemplates } from './drain';
+
+/** ANSI colour and cursor sequences (ESC [ … letter). */
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
 
 export const ciLogLabelSchema = z.object({
   /** file name under datasets/ci-logs/logs/ */
   file: z.string().regex(/^[\w.-]+\.log$/),
-  tool: z.enum(['kubectl', 'helm', 'conftest', 'opa', 'gatekeeper', 'kyverno', 'kustomize', 'docker', 'github-actions', 'argo', 'kubeconform']),
+  tool: z.enum([
+    'kubectl',
+    'helm',
+    'conftest',
+    'opa',
+    'gatekeeper',
+    'kyverno',
+    'kustomize',
+    'docker',
+    'github-actions',
+    'argo',
+    'kubeconform',
+  ]),
   root_cause: z.string().min(1),
   note: z.string().min(5),
 });
@@ -46,13 +61,15 @@ const ERROR_WORDS =
 
 /** Strips ANSI colours and the timestamps CI runners prefix to lines. */
 export function cleanLine(line: string): string {
-  return line
-    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
-    .replace(/^\uFEFF/, '')
-    .replace(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\s/, '')
-    .replace(/\r$/, '')
-    // logfmt / JSON-encoded messages (argo, controllers) escape their quotes
-    .replace(/\\"/g, '"');
+  return (
+    line
+      .replace(ANSI_ESCAPE, '')
+      .replace(/^\uFEFF/, '')
+      .replace(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\s/, '')
+      .replace(/\r$/, '')
+      // logfmt / JSON-encoded messages (argo, controllers) escape their quotes
+      .replace(/\\"/g, '"')
+  );
 }
 
 const embedder = new HashingEmbedder(1024);
@@ -73,7 +90,10 @@ export interface SignatureScore {
 }
 
 /** Scores every signature on the log (pure; exported for tests and the bench). */
-export function scoreSignatures(text: string, signatures: readonly FailureSignature[] = FAILURE_SIGNATURES): { scores: SignatureScore[]; stats: CiLogAnalysis['stats'] } {
+export function scoreSignatures(
+  text: string,
+  signatures: readonly FailureSignature[] = FAILURE_SIGNATURES,
+): { scores: SignatureScore[]; stats: CiLogAnalysis['stats'] } {
   const lines = text.split('\n').map(cleanLine);
   const { templates, templateOf } = mineTemplates(lines);
   const errorLines = lines.map((l, i) => ({ l, i })).filter(({ l }) => ERROR_WORDS.test(l));
@@ -111,7 +131,9 @@ export function scoreSignatures(text: string, signatures: readonly FailureSignat
     return { signature, score: patternScore + 2 * retrieval, patternScore, retrieval, evidence };
   });
   // a signature with evidence lines beats one that only retrieval favours
-  scores.sort((a, b) => Number(b.patternScore > 0) - Number(a.patternScore > 0) || b.score - a.score || a.signature.id.localeCompare(b.signature.id));
+  scores.sort(
+    (a, b) => Number(b.patternScore > 0) - Number(a.patternScore > 0) || b.score - a.score || a.signature.id.localeCompare(b.signature.id),
+  );
   return { scores, stats: { lines: lines.length, templates: templates.length, errorLines: errorLines.length } };
 }
 

@@ -56,15 +56,52 @@ export interface FailureRule {
 
 /** Ordered: the first match wins, so the specific ones come before the broad ones. */
 export const FAILURE_RULES: readonly FailureRule[] = [
-  { id: 'opa-parse-compile', label: 'rego_compile_error', pattern: /rego_(parse|compile|type|recursion|unsafe_var)_error|could not compile rego/i },
-  { id: 'opa-eval', label: 'rego_eval_error', pattern: /eval_(conflict|builtin|type|cancel)_error|query evaluation timed out|evaluation deadline/i },
-  { id: 'inventory', label: 'missing_inventory_data', pattern: /data\.inventory|inventory\.json|syncOnly|sync config|referential data|replicated cache/i },
-  { id: 'webhook-call', label: 'webhook_timeout', pattern: /failed calling webhook|failed to call webhook|webhook did not respond|admission webhook .* timed out/i },
-  { id: 'quota', label: 'quota_exceeded', pattern: /exceeded quota|failed quota|Insufficient (cpu|memory)|(maximum|minimum) (cpu|memory) usage per Container/i },
-  { id: 'image-pull', label: 'image_pull', pattern: /ImagePullBackOff|ErrImagePull|Failed to pull image|pull rate limit|manifest unknown|InvalidImageName|Back-off pulling image/i },
-  { id: 'rbac', label: 'rbac_forbidden', pattern: /cannot (get|list|watch|create|patch|update|delete) resource|attempting to grant RBAC|\(Unauthorized\)|RBAC: access denied/i },
-  { id: 'schema', label: 'schema_mismatch', pattern: /unknown field|strict decoding error|no matches for kind|cannot unmarshal|ValidationError\(|field is immutable|does not validate/i },
-  { id: 'admission-deny', label: 'policy_violation', pattern: /denied the request|violates PodSecurity|would violate PodSecurity|^FAIL - |constraint \S+\/\S+:/im },
+  {
+    id: 'opa-parse-compile',
+    label: 'rego_compile_error',
+    pattern: /rego_(parse|compile|type|recursion|unsafe_var)_error|could not compile rego/i,
+  },
+  {
+    id: 'opa-eval',
+    label: 'rego_eval_error',
+    pattern: /eval_(conflict|builtin|type|cancel)_error|query evaluation timed out|evaluation deadline/i,
+  },
+  {
+    id: 'inventory',
+    label: 'missing_inventory_data',
+    pattern: /data\.inventory|inventory\.json|syncOnly|sync config|referential data|replicated cache/i,
+  },
+  {
+    id: 'webhook-call',
+    label: 'webhook_timeout',
+    pattern: /failed calling webhook|failed to call webhook|webhook did not respond|admission webhook .* timed out/i,
+  },
+  {
+    id: 'quota',
+    label: 'quota_exceeded',
+    pattern: /exceeded quota|failed quota|Insufficient (cpu|memory)|(maximum|minimum) (cpu|memory) usage per Container/i,
+  },
+  {
+    id: 'image-pull',
+    label: 'image_pull',
+    pattern: /ImagePullBackOff|ErrImagePull|Failed to pull image|pull rate limit|manifest unknown|InvalidImageName|Back-off pulling image/i,
+  },
+  {
+    id: 'rbac',
+    label: 'rbac_forbidden',
+    pattern: /cannot (get|list|watch|create|patch|update|delete) resource|attempting to grant RBAC|\(Unauthorized\)|RBAC: access denied/i,
+  },
+  {
+    id: 'schema',
+    label: 'schema_mismatch',
+    pattern:
+      /unknown field|strict decoding error|no matches for kind|cannot unmarshal|ValidationError\(|field is immutable|does not validate/i,
+  },
+  {
+    id: 'admission-deny',
+    label: 'policy_violation',
+    pattern: /denied the request|violates PodSecurity|would violate PodSecurity|^FAIL - |constraint \S+\/\S+:/im,
+  },
 ];
 
 export function ruleClass(text: string): FailureRule | undefined {
@@ -161,7 +198,12 @@ export interface FailureExample extends LabelledText {
  * others; the sample is by a stable hash of the row id).
  */
 export function loadFailureExamples(options: { maxPolicyViolations?: number } = {}): FailureExample[] {
-  const written = readJsonl(FAILURE_TEXTS_FILE, failureTextSchema).map((t) => ({ id: t.id, text: t.text, label: t.label, origin: 'written' as const }));
+  const written = readJsonl(FAILURE_TEXTS_FILE, failureTextSchema).map((t) => ({
+    id: t.id,
+    text: t.text,
+    label: t.label,
+    origin: 'written' as const,
+  }));
   const log = readJsonl(FAILURE_LOG_FILE, failureRecordSchema)
     .map((r) => ({ r, h: stableUnit(r.id, 6) }))
     .sort((a, b) => a.h - b.h)
@@ -171,7 +213,11 @@ export function loadFailureExamples(options: { maxPolicyViolations?: number } = 
 }
 
 /** Stratified split: testShare of each class (by a stable hash of the id) is held out. */
-export function stratifiedSplit(examples: readonly FailureExample[], testShare = 0.3, seed = 20261123): { train: FailureExample[]; test: FailureExample[] } {
+export function stratifiedSplit(
+  examples: readonly FailureExample[],
+  testShare = 0.3,
+  seed = 20261123,
+): { train: FailureExample[]; test: FailureExample[] } {
   const train: FailureExample[] = [];
   const test: FailureExample[] = [];
   for (const label of FAILURE_CLASSES) {
@@ -209,7 +255,12 @@ export class FailureClassifier {
     const rule = mode === 'model' ? undefined : ruleClass(text);
     if (rule) return { label: rule.label, by: 'rule', rule: rule.id, confidence: 0.95, probabilities: predicted.probabilities };
     if (mode === 'rules') return { label: 'other', by: 'rule', confidence: 0.3, probabilities: predicted.probabilities };
-    return { label: predicted.label, by: 'model', confidence: predicted.probabilities[predicted.label] ?? 0, probabilities: predicted.probabilities };
+    return {
+      label: predicted.label,
+      by: 'model',
+      confidence: predicted.probabilities[predicted.label] ?? 0,
+      probabilities: predicted.probabilities,
+    };
   }
 
   static train(examples: readonly LabelledText[]): FailureClassifier {
@@ -245,7 +296,10 @@ export interface ClassifierEvaluation {
 }
 
 /** Trains on the training split and scores rules, model and both on the held-out split. */
-export function evaluateFailureClassifier(examples: readonly FailureExample[] = loadFailureExamples(), testShare = 0.3): ClassifierEvaluation {
+export function evaluateFailureClassifier(
+  examples: readonly FailureExample[] = loadFailureExamples(),
+  testShare = 0.3,
+): ClassifierEvaluation {
   const { train, test } = stratifiedSplit(examples, testShare);
   const classifier = FailureClassifier.train(train);
   const actual = test.map((e) => e.label);

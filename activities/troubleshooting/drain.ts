@@ -30,8 +30,11 @@ export interface DrainTemplate {
 
 export const WILDCARD = '<*>';
 
+/** ANSI colour and cursor sequences (ESC [ … letter). */
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+
 const MASKS: [RegExp, string][] = [
-  [/\x1b\[[0-9;]*[A-Za-z]/g, ''],
+  [ANSI_ESCAPE, ''],
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<TS>'],
   [/\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b/g, '<TS>'],
   [/sha256:[0-9a-f]{12,64}/gi, '<DIGEST>'],

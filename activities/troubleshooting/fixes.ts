@@ -128,7 +128,18 @@ function parseQuantity(value: unknown): number | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = m[2] ?? '';
-  const scale: Record<string, number> = { '': 1, m: 0.001, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const scale: Record<string, number> = {
+    '': 1,
+    m: 0.001,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return n * (scale[unit] ?? 1);
 }
 
@@ -149,8 +160,20 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
     const sc = [...c.tokens, 'securityContext'];
     const set = (op: string, field: Tokens, value: Json, reads: string[], text: string) =>
       push(`container.${op}@${at}`, `${where}: ${text}`, setOps(manifest, [...sc, ...field], value), reads);
-    set('readOnlyRootFilesystem', ['readOnlyRootFilesystem'], true, ['readOnlyRootFilesystem'], 'set securityContext.readOnlyRootFilesystem=true');
-    set('allowPrivilegeEscalation', ['allowPrivilegeEscalation'], false, ['allowPrivilegeEscalation'], 'set securityContext.allowPrivilegeEscalation=false');
+    set(
+      'readOnlyRootFilesystem',
+      ['readOnlyRootFilesystem'],
+      true,
+      ['readOnlyRootFilesystem'],
+      'set securityContext.readOnlyRootFilesystem=true',
+    );
+    set(
+      'allowPrivilegeEscalation',
+      ['allowPrivilegeEscalation'],
+      false,
+      ['allowPrivilegeEscalation'],
+      'set securityContext.allowPrivilegeEscalation=false',
+    );
     set('privileged', ['privileged'], false, ['privileged'], 'set securityContext.privileged=false');
     set('runAsNonRoot', ['runAsNonRoot'], true, ['runAsNonRoot'], 'set securityContext.runAsNonRoot=true');
     set('runAsUser', ['runAsUser'], 10001, ['runAsUser'], 'run as the non-root user 10001');
@@ -159,22 +182,45 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
     set('appArmor', ['appArmorProfile'], { type: 'RuntimeDefault' }, ['appArmorProfile'], 'use the RuntimeDefault AppArmor profile');
     const scValue = c.container.securityContext;
     if (isObject(scValue)) {
-      if (scValue.procMount !== undefined) push(`container.procMount@${at}`, `${where}: remove securityContext.procMount (Default)`, [removeOp([...sc, 'procMount'])], ['procMount']);
+      if (scValue.procMount !== undefined)
+        push(
+          `container.procMount@${at}`,
+          `${where}: remove securityContext.procMount (Default)`,
+          [removeOp([...sc, 'procMount'])],
+          ['procMount'],
+        );
       const se = scValue.seLinuxOptions;
       if (isObject(se) && se.type !== undefined)
-        push(`container.seLinuxType@${at}`, `${where}: remove the custom SELinux type`, [removeOp([...sc, 'seLinuxOptions', 'type'])], ['seLinuxOptions', 'type']);
+        push(
+          `container.seLinuxType@${at}`,
+          `${where}: remove the custom SELinux type`,
+          [removeOp([...sc, 'seLinuxOptions', 'type'])],
+          ['seLinuxOptions', 'type'],
+        );
       if (isObject(se) && (se.user !== undefined || se.role !== undefined))
-        push(`container.seLinuxOptions@${at}`, `${where}: remove the custom SELinux user and role`, [removeOp([...sc, 'seLinuxOptions'])], ['seLinuxOptions', 'user', 'role']);
+        push(
+          `container.seLinuxOptions@${at}`,
+          `${where}: remove the custom SELinux user and role`,
+          [removeOp([...sc, 'seLinuxOptions'])],
+          ['seLinuxOptions', 'user', 'role'],
+        );
       const win = scValue.windowsOptions;
       if (isObject(win) && win.hostProcess !== undefined)
-        push(`container.hostProcess@${at}`, `${where}: remove windowsOptions.hostProcess`, [removeOp([...sc, 'windowsOptions', 'hostProcess'])], ['hostProcess', 'windowsOptions']);
+        push(
+          `container.hostProcess@${at}`,
+          `${where}: remove windowsOptions.hostProcess`,
+          [removeOp([...sc, 'windowsOptions', 'hostProcess'])],
+          ['hostProcess', 'windowsOptions'],
+        );
       const caps = scValue.capabilities;
       if (isObject(caps) && Array.isArray(caps.add)) {
         const keep = caps.add.filter((cap) => cap === 'NET_BIND_SERVICE');
         push(
           `container.capabilitiesAdd@${at}`,
           `${where}: add no capability${keep.length ? ' other than NET_BIND_SERVICE' : ''}`,
-          keep.length ? [{ op: 'replace', path: toPointer([...sc, 'capabilities', 'add']), value: keep }] : [removeOp([...sc, 'capabilities', 'add'])],
+          keep.length
+            ? [{ op: 'replace', path: toPointer([...sc, 'capabilities', 'add']), value: keep }]
+            : [removeOp([...sc, 'capabilities', 'add'])],
           ['capabilities', 'add'],
         );
       }
@@ -182,7 +228,9 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
     set('dropAll', ['capabilities', 'drop'], ['ALL'], ['capabilities', 'drop'], 'drop ALL capabilities');
     const ports = c.container.ports;
     if (Array.isArray(ports)) {
-      const ops = ports.flatMap((p, i) => (isObject(p) && p.hostPort !== undefined ? [removeOp([...c.tokens, 'ports', i, 'hostPort'])] : []));
+      const ops = ports.flatMap((p, i) =>
+        isObject(p) && p.hostPort !== undefined ? [removeOp([...c.tokens, 'ports', i, 'hostPort'])] : [],
+      );
       push(`container.hostPort@${at}`, `${where}: remove hostPort from its ports`, ops, ['hostPort', 'ports']);
     }
     // resources (ephemeral containers cannot have them)
@@ -195,7 +243,9 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
           if (current !== undefined && current !== null && current !== '') continue;
           let value = kindOf === 'requests' ? defaults.request : defaults.limit;
           // a new limit never below the request, a new request never above the limit
-          const other = isObject(res[kindOf === 'requests' ? 'limits' : 'requests']) ? (res[kindOf === 'requests' ? 'limits' : 'requests'] as Record<string, unknown>)[resource] : undefined;
+          const other = isObject(res[kindOf === 'requests' ? 'limits' : 'requests'])
+            ? (res[kindOf === 'requests' ? 'limits' : 'requests'] as Record<string, unknown>)[resource]
+            : undefined;
           if (other !== undefined && other !== null && other !== '') value = String(other);
           push(
             `container.${kindOf}.${resource}@${at}`,
@@ -245,7 +295,13 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
         push(
           `container.pinDigest@${at}`,
           `${where}: pin the image by digest (${base}@sha256:<digest of the approved build>)`,
-          [{ op: 'replace', path: toPointer([...c.tokens, 'image']), value: `${base}${!hasTag || tag === 'latest' ? '' : ''}@${DIGEST_PLACEHOLDER}` }],
+          [
+            {
+              op: 'replace',
+              path: toPointer([...c.tokens, 'image']),
+              value: `${base}${!hasTag || tag === 'latest' ? '' : ''}@${DIGEST_PLACEHOLDER}`,
+            },
+          ],
           ['image', 'digest'],
           ['image digest (sha256 of the approved build)'],
         );
@@ -265,7 +321,13 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
         push(
           `container.mirrorImage@${at}`,
           `${where}: pull the image through the internal mirror (mirror.internal.example/${path})`,
-          [{ op: 'replace', path: toPointer([...c.tokens, 'image']), value: `mirror.internal.example/${path}${digest ? `@${digest}` : ''}` }],
+          [
+            {
+              op: 'replace',
+              path: toPointer([...c.tokens, 'image']),
+              value: `mirror.internal.example/${path}${digest ? `@${digest}` : ''}`,
+            },
+          ],
           ['image', 'registries', 'registry'],
           ['the image mirrored to mirror.internal.example'],
         );
@@ -303,7 +365,9 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
         push(`pod.${field}@${at}`, `remove ${field} from the pod spec`, [removeOp([...specTokens, field])], [field]);
     }
     const psc = [...specTokens, 'securityContext'];
-    push(`pod.runAsNonRoot@${at}`, 'set the pod securityContext.runAsNonRoot=true', setOps(manifest, [...psc, 'runAsNonRoot'], true), ['runAsNonRoot']);
+    push(`pod.runAsNonRoot@${at}`, 'set the pod securityContext.runAsNonRoot=true', setOps(manifest, [...psc, 'runAsNonRoot'], true), [
+      'runAsNonRoot',
+    ]);
     const podSc = isObject(podSpec.securityContext) ? podSpec.securityContext : {};
     if (podSc.runAsUser !== undefined)
       push(`pod.runAsUser@${at}`, 'run the pod as the non-root user 10001', setOps(manifest, [...psc, 'runAsUser'], 10001), ['runAsUser']);
@@ -311,20 +375,47 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
       const ops = [
         ...(podSc.runAsGroup !== undefined ? setOps(manifest, [...psc, 'runAsGroup'], 10001) : []),
         ...(podSc.fsGroup !== undefined ? setOps(manifest, [...psc, 'fsGroup'], 10001) : []),
-        ...(Array.isArray(podSc.supplementalGroups) && podSc.supplementalGroups.includes(0) ? [removeOp([...psc, 'supplementalGroups'])] : []),
+        ...(Array.isArray(podSc.supplementalGroups) && podSc.supplementalGroups.includes(0)
+          ? [removeOp([...psc, 'supplementalGroups'])]
+          : []),
       ];
       push(`pod.groups@${at}`, 'use the non-root group 10001 for the pod', ops, ['runAsGroup', 'fsGroup', 'supplementalGroups']);
     }
-    push(`pod.seccomp@${at}`, 'set the pod seccompProfile to RuntimeDefault', setOps(manifest, [...psc, 'seccompProfile'], { type: 'RuntimeDefault' }), ['seccompProfile']);
+    push(
+      `pod.seccomp@${at}`,
+      'set the pod seccompProfile to RuntimeDefault',
+      setOps(manifest, [...psc, 'seccompProfile'], { type: 'RuntimeDefault' }),
+      ['seccompProfile'],
+    );
     if (Array.isArray(podSc.sysctls)) push(`pod.sysctls@${at}`, 'remove the unsafe sysctls', [removeOp([...psc, 'sysctls'])], ['sysctls']);
     if (isObject(podSc.seLinuxOptions) && podSc.seLinuxOptions.type !== undefined)
-      push(`pod.seLinuxType@${at}`, 'remove the custom SELinux type of the pod', [removeOp([...psc, 'seLinuxOptions', 'type'])], ['seLinuxOptions', 'type']);
+      push(
+        `pod.seLinuxType@${at}`,
+        'remove the custom SELinux type of the pod',
+        [removeOp([...psc, 'seLinuxOptions', 'type'])],
+        ['seLinuxOptions', 'type'],
+      );
     if (isObject(podSc.seLinuxOptions))
-      push(`pod.seLinuxOptions@${at}`, 'remove the custom SELinux options of the pod', [removeOp([...psc, 'seLinuxOptions'])], ['seLinuxOptions', 'user', 'role']);
+      push(
+        `pod.seLinuxOptions@${at}`,
+        'remove the custom SELinux options of the pod',
+        [removeOp([...psc, 'seLinuxOptions'])],
+        ['seLinuxOptions', 'user', 'role'],
+      );
     if (isObject(podSc.appArmorProfile))
-      push(`pod.appArmor@${at}`, 'use the RuntimeDefault AppArmor profile for the pod', setOps(manifest, [...psc, 'appArmorProfile'], { type: 'RuntimeDefault' }), ['appArmorProfile']);
+      push(
+        `pod.appArmor@${at}`,
+        'use the RuntimeDefault AppArmor profile for the pod',
+        setOps(manifest, [...psc, 'appArmorProfile'], { type: 'RuntimeDefault' }),
+        ['appArmorProfile'],
+      );
     if (isObject(podSc.windowsOptions) && podSc.windowsOptions.hostProcess !== undefined)
-      push(`pod.hostProcess@${at}`, 'remove windowsOptions.hostProcess from the pod', [removeOp([...psc, 'windowsOptions', 'hostProcess'])], ['hostProcess']);
+      push(
+        `pod.hostProcess@${at}`,
+        'remove windowsOptions.hostProcess from the pod',
+        [removeOp([...psc, 'windowsOptions', 'hostProcess'])],
+        ['hostProcess'],
+      );
     push(
       `pod.automount@${at}`,
       'set automountServiceAccountToken=false',
@@ -342,7 +433,17 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
     }
     const volumes = podSpec.volumes;
     if (Array.isArray(volumes)) {
-      const allowed = new Set(['name', 'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+      const allowed = new Set([
+        'name',
+        'configMap',
+        'csi',
+        'downwardAPI',
+        'emptyDir',
+        'ephemeral',
+        'persistentVolumeClaim',
+        'projected',
+        'secret',
+      ]);
       volumes.forEach((volume, i) => {
         if (!isObject(volume)) return;
         const bad = Object.keys(volume).filter((k) => !allowed.has(k));
@@ -377,44 +478,83 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
   const labelOps = Object.entries(requiredLabels)
     .filter(([k]) => labels[k] === undefined)
     .flatMap(([k, v]) => setOps(manifest, ['metadata', 'labels', k], v));
-  const mergedLabels = labelOps.length > 1 ? [{ op: 'add' as const, path: '/metadata/labels', value: { ...labels, ...Object.fromEntries(Object.entries(requiredLabels).filter(([k]) => labels[k] === undefined)) } }] : labelOps;
-  push('metadata.labels', 'add the required labels', isObject(meta.labels) || labelOps.length <= 1 ? labelOps : mergedLabels, ['labels', 'team'], labels.team === undefined ? ['team label value'] : []);
+  const mergedLabels =
+    labelOps.length > 1
+      ? [
+          {
+            op: 'add' as const,
+            path: '/metadata/labels',
+            value: { ...labels, ...Object.fromEntries(Object.entries(requiredLabels).filter(([k]) => labels[k] === undefined)) },
+          },
+        ]
+      : labelOps;
+  push(
+    'metadata.labels',
+    'add the required labels',
+    isObject(meta.labels) || labelOps.length <= 1 ? labelOps : mergedLabels,
+    ['labels', 'team'],
+    labels.team === undefined ? ['team label value'] : [],
+  );
   const annotations = isObject(meta.annotations) ? meta.annotations : {};
   if (annotations['kube-pac.io/owner'] === undefined || !/^[^\s<>@]+@[^\s<>@]+$/.test(String(annotations['kube-pac.io/owner']))) {
-    push('metadata.owner', 'add the kube-pac.io/owner annotation', setOps(manifest, ['metadata', 'annotations', 'kube-pac.io/owner'], 'owner@example.com'), ['annotations', 'owner'], [
-      'owner e-mail',
-    ]);
+    push(
+      'metadata.owner',
+      'add the kube-pac.io/owner annotation',
+      setOps(manifest, ['metadata', 'annotations', 'kube-pac.io/owner'], 'owner@example.com'),
+      ['annotations', 'owner'],
+      ['owner e-mail'],
+    );
   }
   const podMeta = podMetadataTokens(manifest);
   if (podMeta) {
     const podLabels = getAt(manifest, [...podMeta, 'labels'].map(String));
     if (!isObject(podLabels) || podLabels['app.kubernetes.io/name'] === undefined)
-      push('pod.labels', 'label the pod template with app.kubernetes.io/name', setOps(manifest, [...podMeta, 'labels', 'app.kubernetes.io/name'], name), ['labels']);
+      push(
+        'pod.labels',
+        'label the pod template with app.kubernetes.io/name',
+        setOps(manifest, [...podMeta, 'labels', 'app.kubernetes.io/name'], name),
+        ['labels'],
+      );
   }
 
   // the namespace: default, unset or one without a NetworkPolicy → a namespace of the house standard
   if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(kind)) {
     for (const ns of HOUSE_NAMESPACES) {
       if (meta.namespace === ns) continue;
-      push(`metadata.namespace.${ns}`, `deploy into namespace "${ns}"`, setOps(manifest, ['metadata', 'namespace'], ns), ['namespace', 'metadata'], ['the target namespace']);
+      push(
+        `metadata.namespace.${ns}`,
+        `deploy into namespace "${ns}"`,
+        setOps(manifest, ['metadata', 'namespace'], ns),
+        ['namespace', 'metadata'],
+        ['the target namespace'],
+      );
     }
   }
 
   // ---- kinds ------------------------------------------------------------------------------
   if (kind === 'ServiceAccount')
-    push('serviceaccount.automount', 'set automountServiceAccountToken=false', setOps(manifest, ['automountServiceAccountToken'], false), ['automountServiceAccountToken']);
+    push('serviceaccount.automount', 'set automountServiceAccountToken=false', setOps(manifest, ['automountServiceAccountToken'], false), [
+      'automountServiceAccountToken',
+    ]);
   const api = CURRENT_API[kind];
-  if (api && manifest.apiVersion !== api) push('apiVersion', `use apiVersion ${api}`, [{ op: 'replace', path: '/apiVersion', value: api }], ['apiVersion']);
+  if (api && manifest.apiVersion !== api)
+    push('apiVersion', `use apiVersion ${api}`, [{ op: 'replace', path: '/apiVersion', value: api }], ['apiVersion']);
   const spec = isObject(manifest.spec) ? manifest.spec : {};
   if (kind === 'Deployment' || kind === 'StatefulSet') {
-    if (typeof spec.replicas !== 'number' || spec.replicas < 2) push('spec.replicas', 'run 2 replicas', setOps(manifest, ['spec', 'replicas'], 2), ['replicas']);
+    if (typeof spec.replicas !== 'number' || spec.replicas < 2)
+      push('spec.replicas', 'run 2 replicas', setOps(manifest, ['spec', 'replicas'], 2), ['replicas']);
   }
   if (kind === 'Job' || kind === 'CronJob') {
     const jobSpec: Tokens = kind === 'Job' ? ['spec'] : ['spec', 'jobTemplate', 'spec'];
-    push('job.ttl', 'set ttlSecondsAfterFinished=3600', setOps(manifest, [...jobSpec, 'ttlSecondsAfterFinished'], 3600), ['ttlSecondsAfterFinished']);
+    push('job.ttl', 'set ttlSecondsAfterFinished=3600', setOps(manifest, [...jobSpec, 'ttlSecondsAfterFinished'], 3600), [
+      'ttlSecondsAfterFinished',
+    ]);
     push('job.backoffLimit', 'set backoffLimit=3', setOps(manifest, [...jobSpec, 'backoffLimit'], 3), ['backoffLimit']);
   }
-  if (kind === 'CronJob') push('cronjob.concurrency', 'set concurrencyPolicy=Forbid', setOps(manifest, ['spec', 'concurrencyPolicy'], 'Forbid'), ['concurrencyPolicy']);
+  if (kind === 'CronJob')
+    push('cronjob.concurrency', 'set concurrencyPolicy=Forbid', setOps(manifest, ['spec', 'concurrencyPolicy'], 'Forbid'), [
+      'concurrencyPolicy',
+    ]);
   if (kind === 'Service') {
     if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
       const ports = Array.isArray(spec.ports) ? spec.ports : [];
@@ -424,14 +564,23 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
       });
       push('service.clusterIP', 'use type ClusterIP', ops, ['type', 'nodePort']);
     } else if (Array.isArray(spec.ports)) {
-      const ops = spec.ports.flatMap((p, i) => (isObject(p) && p.nodePort !== undefined ? [removeOp(['spec', 'ports', i, 'nodePort'])] : []));
+      const ops = spec.ports.flatMap((p, i) =>
+        isObject(p) && p.nodePort !== undefined ? [removeOp(['spec', 'ports', i, 'nodePort'])] : [],
+      );
       push('service.nodePort', 'remove the nodePort values', ops, ['nodePort']);
     }
-    if (spec.externalIPs !== undefined) push('service.externalIPs', 'remove spec.externalIPs', [removeOp(['spec', 'externalIPs'])], ['externalIPs']);
+    if (spec.externalIPs !== undefined)
+      push('service.externalIPs', 'remove spec.externalIPs', [removeOp(['spec', 'externalIPs'])], ['externalIPs']);
   }
   if (kind === 'Ingress') {
     if (spec.ingressClassName === undefined)
-      push('ingress.class', 'set spec.ingressClassName', setOps(manifest, ['spec', 'ingressClassName'], 'nginx'), ['ingressClassName'], ['ingress class name']);
+      push(
+        'ingress.class',
+        'set spec.ingressClassName',
+        setOps(manifest, ['spec', 'ingressClassName'], 'nginx'),
+        ['ingressClassName'],
+        ['ingress class name'],
+      );
     const wildcardOps: PatchOperation[] = [];
     (Array.isArray(spec.rules) ? spec.rules : []).forEach((r, i) => {
       if (isObject(r) && typeof r.host === 'string' && r.host.startsWith('*'))
@@ -444,7 +593,13 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
             wildcardOps.push({ op: 'replace', path: toPointer(['spec', 'tls', i, 'hosts', j]), value: h.replace(/^\*/, name) });
         });
     });
-    push('ingress.noWildcard', `name the hosts instead of a wildcard (${name}.…)`, wildcardOps, ['host', 'hosts', 'rules', 'tls'], ['the real host names']);
+    push(
+      'ingress.noWildcard',
+      `name the hosts instead of a wildcard (${name}.…)`,
+      wildcardOps,
+      ['host', 'hosts', 'rules', 'tls'],
+      ['the real host names'],
+    );
     const hosts = (Array.isArray(spec.rules) ? spec.rules : []).flatMap((r) => (isObject(r) && typeof r.host === 'string' ? [r.host] : []));
     if (hosts.length > 0) {
       const tls = Array.isArray(spec.tls) ? spec.tls : [];
@@ -482,48 +637,75 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
         const list = rule[field];
         if (!Array.isArray(list)) continue;
         if (list.includes('*') && field === 'verbs')
-          push(`rbac.readOnly.${i}`, `grant only get, list, watch in rules[${i}]`, [{ op: 'replace', path: toPointer(['rules', i, 'verbs']), value: ['get', 'list', 'watch'] }], ['verbs']);
-        if (list.length > 1)
-          list.forEach((item, j) =>
-            push(`rbac.${field}.${i}.${j}`, `remove ${JSON.stringify(item)} from rules[${i}].${field}`, [removeOp(['rules', i, field, j])], [field, String(item)]),
+          push(
+            `rbac.readOnly.${i}`,
+            `grant only get, list, watch in rules[${i}]`,
+            [{ op: 'replace', path: toPointer(['rules', i, 'verbs']), value: ['get', 'list', 'watch'] }],
+            ['verbs'],
           );
+        if (list.length > 1)
+          list.forEach((item, j) => {
+            push(
+              `rbac.${field}.${i}.${j}`,
+              `remove ${JSON.stringify(item)} from rules[${i}].${field}`,
+              [removeOp(['rules', i, field, j])],
+              [field, String(item)],
+            );
+          });
       }
     });
   }
   if ((kind === 'RoleBinding' || kind === 'ClusterRoleBinding') && Array.isArray(manifest.subjects)) {
     if (manifest.subjects.length > 1)
-      manifest.subjects.forEach((_, j) => push(`rbac.subject.${j}`, `remove subjects[${j}]`, [removeOp(['subjects', j])], ['subjects']));
+      manifest.subjects.forEach((_, j) => {
+        push(`rbac.subject.${j}`, `remove subjects[${j}]`, [removeOp(['subjects', j])], ['subjects']);
+      });
     manifest.subjects.forEach((subject, j) => {
       if (isObject(subject) && subject.kind === 'ServiceAccount' && subject.name === 'default')
-        push(`rbac.subjectSa.${j}`, `bind the dedicated service account "${name}" instead of "default"`, [{ op: 'replace', path: toPointer(['subjects', j, 'name']), value: name }], [
-          'subjects',
-          'name',
-        ], [`a ServiceAccount "${name}"`]);
+        push(
+          `rbac.subjectSa.${j}`,
+          `bind the dedicated service account "${name}" instead of "default"`,
+          [{ op: 'replace', path: toPointer(['subjects', j, 'name']), value: name }],
+          ['subjects', 'name'],
+          [`a ServiceAccount "${name}"`],
+        );
     });
     manifest.subjects.forEach((subject, j) => {
       if (isObject(subject) && subject.kind === 'Group' && String(subject.name).startsWith('system:'))
-        push(`rbac.subjectGroup.${j}`, `bind the team's group instead of ${String(subject.name)}`, [{ op: 'replace', path: toPointer(['subjects', j, 'name']), value: `${name}-operators` }], [
-          'subjects',
-          'name',
-          'system:masters',
-        ], ['the group that needs the role']);
+        push(
+          `rbac.subjectGroup.${j}`,
+          `bind the team's group instead of ${String(subject.name)}`,
+          [{ op: 'replace', path: toPointer(['subjects', j, 'name']), value: `${name}-operators` }],
+          ['subjects', 'name', 'system:masters'],
+          ['the group that needs the role'],
+        );
     });
     const ref = isObject(manifest.roleRef) ? manifest.roleRef : {};
     if (ref.name === 'cluster-admin')
-      push('rbac.roleRef', 'bind the built-in "edit" role instead of cluster-admin', [{ op: 'replace', path: '/roleRef/name', value: 'edit' }], ['roleRef', 'name'], [
-        'the least-privileged role the subject needs',
-      ]);
+      push(
+        'rbac.roleRef',
+        'bind the built-in "edit" role instead of cluster-admin',
+        [{ op: 'replace', path: '/roleRef/name', value: 'edit' }],
+        ['roleRef', 'name'],
+        ['the least-privileged role the subject needs'],
+      );
   }
   if (kind === 'NetworkPolicy' && Array.isArray(spec.ingress)) {
-    spec.ingress.forEach((_, i) =>
+    spec.ingress.forEach((_, i) => {
       push(
         `netpol.from.${i}`,
         `allow ingress[${i}] only from pods of the same namespace labelled app.kubernetes.io/part-of=${name}`,
-        [{ op: 'add', path: toPointer(['spec', 'ingress', i, 'from']), value: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': name } } }] }],
+        [
+          {
+            op: 'add',
+            path: toPointer(['spec', 'ingress', i, 'from']),
+            value: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': name } } }],
+          },
+        ],
         ['ingress', 'from'],
         ['the peers that need access'],
-      ),
-    );
+      );
+    });
   }
   return out;
 }

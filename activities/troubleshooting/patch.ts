@@ -45,7 +45,8 @@ function arrayIndex(token: string, length: number, forAdd: boolean, pointer: str
   if (forAdd && token === '-') return length;
   if (!/^(0|[1-9]\d*)$/.test(token)) throw new PatchError(`"${token}" in ${pointer} is not an array index`);
   const index = Number(token);
-  if (index > length || (!forAdd && index === length)) throw new PatchError(`index ${index} in ${pointer} is out of bounds (length ${length})`);
+  if (index > length || (!forAdd && index === length))
+    throw new PatchError(`index ${index} in ${pointer} is out of bounds (length ${length})`);
   return index;
 }
 

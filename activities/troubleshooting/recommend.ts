@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { POLICIES_DIR, loadPolicyIndex, readJsonl } from '../../datasets/load';
+import { loadPolicyIndex, POLICIES_DIR, readJsonl } from '../../datasets/load';
 import { failureRecordSchema, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
 import { opaParse } from '../opa/opa';
@@ -127,7 +127,9 @@ let strategyModel: { classifier: FixClassifier; fp: Map<string, number> } | unde
 export function strategyClassifier(): { classifier: FixClassifier; fp: Map<string, number> } {
   if (!strategyModel) {
     const records = readJsonl(join(POLICIES_DIR, '..', 'failures', 'failure_log.jsonl'), failureRecordSchema);
-    const fp = new Map(readJsonl(join(POLICIES_DIR, '..', 'failures', 'fp_scores.jsonl'), fpMeasurementSchema).map((m) => [m.policy, m.fp_score]));
+    const fp = new Map(
+      readJsonl(join(POLICIES_DIR, '..', 'failures', 'fp_scores.jsonl'), fpMeasurementSchema).map((m) => [m.policy, m.fp_score]),
+    );
     strategyModel = { classifier: trainFixClassifier({ records, learner: 'cart' }), fp };
   }
   return strategyModel;
@@ -275,7 +277,9 @@ export function parameterProposals(meta: PolicyMeta, manifest: Json): { params: 
   const spec = podSpecTokens(manifest);
   const podSpec = spec ? getAt(manifest, spec.map(String)) : undefined;
   const containers = isObject(podSpec)
-    ? ['containers', 'initContainers', 'ephemeralContainers'].flatMap((l) => (Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]) : [])).filter(isObject)
+    ? ['containers', 'initContainers', 'ephemeralContainers']
+        .flatMap((l) => (Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]) : []))
+        .filter(isObject)
     : [];
   const add = (name: string, value: unknown, description: string) => {
     if (param(name)) out.push({ params: { [meta.id]: { [name]: value } }, description });
@@ -284,20 +288,30 @@ export function parameterProposals(meta: PolicyMeta, manifest: Json): { params: 
     case 'image-allowed-registries': {
       const registries = [...new Set(containers.map((c) => String(c.image ?? '').split('/')[0] ?? '').filter(Boolean))];
       const defaults = (param('registries')?.default as string[] | undefined) ?? [];
-      add('registries', [...defaults, ...registries.map((r) => `${r}/`)], `allow the registr${registries.length === 1 ? 'y' : 'ies'} ${registries.join(', ')}`);
+      add(
+        'registries',
+        [...defaults, ...registries.map((r) => `${r}/`)],
+        `allow the registr${registries.length === 1 ? 'y' : 'ies'} ${registries.join(', ')}`,
+      );
       break;
     }
     case 'metadata-required-labels': {
       const labels = isObject(meta0.labels) ? meta0.labels : {};
       const defaults = (param('labels')?.default as string[] | undefined) ?? [];
-      add('labels', defaults.filter((l) => labels[l] !== undefined), 'require only the labels this resource carries');
+      add(
+        'labels',
+        defaults.filter((l) => labels[l] !== undefined),
+        'require only the labels this resource carries',
+      );
       break;
     }
     case 'namespace-pss-labels':
       add('exempt_namespaces', [String(meta0.name ?? '')], `exempt namespace ${String(meta0.name)}`);
       break;
     case 'pss-host-ports': {
-      const ports = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports.filter(isObject).flatMap((p) => (p.hostPort !== undefined ? [p.hostPort] : [])) : []));
+      const ports = containers.flatMap((c) =>
+        Array.isArray(c.ports) ? c.ports.filter(isObject).flatMap((p) => (p.hostPort !== undefined ? [p.hostPort] : [])) : [],
+      );
       add('allowed_host_ports', [...new Set(ports)], `allow host port${ports.length === 1 ? '' : 's'} ${ports.join(', ')}`);
       break;
     }
@@ -346,7 +360,18 @@ function quantity(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(value);
   if (!match) return undefined;
-  const scale: Record<string, number> = { '': 1, m: 0.001, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const scale: Record<string, number> = {
+    '': 1,
+    m: 0.001,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return Number(match[1]) * (scale[match[2] ?? ''] ?? 1);
 }
 
@@ -363,7 +388,12 @@ export function exemptionRego(meta: PolicyMeta, manifest: Json): string {
   ].join('\n');
 }
 
-export async function policyChanges(config: Pick<Config, 'opa'>, meta: PolicyMeta, manifest: Json, strategy: Strategy): Promise<PolicyChange[]> {
+export async function policyChanges(
+  config: Pick<Config, 'opa'>,
+  meta: PolicyMeta,
+  manifest: Json,
+  strategy: Strategy,
+): Promise<PolicyChange[]> {
   const proposals = parameterProposals(meta, manifest);
   const out: PolicyChange[] = [];
   for (const proposal of proposals) {
@@ -408,12 +438,22 @@ export function policyMeta(id: string): PolicyMeta {
 export async function recommendFixes(config: Pick<Config, 'opa'>, options: RecommendOptions): Promise<Recommendation> {
   const meta = policyMeta(options.policy);
   const before = options.denialsBefore ?? ((await evaluateDenials({ opa: config.opa, manifests: [options.manifest] }))[0] as Denials);
-  if (targetCount(before, options.policy) === 0) throw new RecommendError(`${options.policy} does not deny ${describeResource(options.manifest)}: nothing to fix`);
+  if (targetCount(before, options.policy) === 0)
+    throw new RecommendError(`${options.policy} does not deny ${describeResource(options.manifest)}: nothing to fix`);
   const coDenials = Object.keys(before).filter((p) => p !== options.policy).length;
   const classified = decideStrategy(meta, options.manifest, coDenials, options.revertHistory);
-  const strategy = options.strategy ? { ...classified, decision: options.strategy, reason: `${classified.reason} (overridden: ${options.strategy})` } : classified;
+  const strategy = options.strategy
+    ? { ...classified, decision: options.strategy, reason: `${classified.reason} (overridden: ${options.strategy})` }
+    : classified;
   const reads = await policyReads(config, meta);
-  const search = await searchManifestFixes(config, { manifest: options.manifest, policy: options.policy, before, reads, maxDepth: options.maxDepth, beamWidth: options.beamWidth });
+  const search = await searchManifestFixes(config, {
+    manifest: options.manifest,
+    policy: options.policy,
+    before,
+    reads,
+    maxDepth: options.maxDepth,
+    beamWidth: options.beamWidth,
+  });
   const changes = strategy.decision === 'policy_change' ? await policyChanges(config, meta, options.manifest, strategy) : [];
   return {
     policy: options.policy,
