@@ -186,6 +186,8 @@ export interface RecommendOptions {
   beamWidth?: number;
   /** how many verified fixes to return (default 5) */
   limit?: number;
+  /** false: try the whole fix catalogue instead of what the policy reads (for comparison) */
+  guided?: boolean;
   /** override the strategy (e.g. ask for manifest fixes whatever the classifier says) */
   strategy?: 'manifest_patch' | 'policy_change';
   revertHistory?: number;
@@ -195,7 +197,15 @@ const targetCount = (d: Denials, policy: string) => d[policy]?.length ?? 0;
 
 export async function searchManifestFixes(
   config: Pick<Config, 'opa'>,
-  input: { manifest: Json; policy: string; before: Denials; reads: ReadonlySet<string>; maxDepth?: number; beamWidth?: number },
+  input: {
+    manifest: Json;
+    policy: string;
+    before: Denials;
+    /** the policy's reads; undefined = try the whole catalogue (no guidance) */
+    reads?: ReadonlySet<string>;
+    maxDepth?: number;
+    beamWidth?: number;
+  },
 ): Promise<{ fixes: VerifiedFix[]; levels: number; candidates: number; batches: number }> {
   const maxDepth = input.maxDepth ?? 4;
   const beamWidth = input.beamWidth ?? 4;
@@ -210,7 +220,8 @@ export async function searchManifestFixes(
     const next: State[] = [];
     const seen = new Set<string>();
     for (const state of frontier) {
-      for (const candidate of guidedCandidates(generateCandidates(state.manifest), input.reads)) {
+      const all = generateCandidates(state.manifest);
+      for (const candidate of input.reads ? guidedCandidates(all, input.reads) : all) {
         if (state.steps.some((s) => s.id === candidate.id)) continue;
         let manifest: Json;
         try {
@@ -248,8 +259,6 @@ export async function searchManifestFixes(
     }
     if (verified.size > 0) break; // the smallest fixes are at this depth
     // keep the states that removed the most target denials without new ones
-    const current = frontier.map((f) => f.steps.length);
-    void current;
     frontier = scored
       .filter((s) => s.newDenials.length === 0)
       .sort((a, b) => a.remaining - b.remaining || patchSize(a.state.patch) - patchSize(b.state.patch))
@@ -445,7 +454,7 @@ export async function recommendFixes(config: Pick<Config, 'opa'>, options: Recom
   const strategy = options.strategy
     ? { ...classified, decision: options.strategy, reason: `${classified.reason} (overridden: ${options.strategy})` }
     : classified;
-  const reads = await policyReads(config, meta);
+  const reads = options.guided === false ? undefined : await policyReads(config, meta);
   const search = await searchManifestFixes(config, {
     manifest: options.manifest,
     policy: options.policy,
