@@ -299,7 +299,7 @@ export function generateCandidates(manifest: Json): FixCandidate[] {
             {
               op: 'replace',
               path: toPointer([...c.tokens, 'image']),
-              value: `${base}${!hasTag || tag === 'latest' ? '' : ''}@${DIGEST_PLACEHOLDER}`,
+              value: `${base}@${DIGEST_PLACEHOLDER}`,
             },
           ],
           ['image', 'digest'],

@@ -357,9 +357,7 @@ export function parameterProposals(meta: PolicyMeta, manifest: Json): { params: 
       break;
     }
     default:
-      for (const p of meta.parameters) {
-        if (Array.isArray(p.default)) continue;
-      }
+      break;
   }
   return out;
 }
