@@ -8,6 +8,7 @@ import { healthActivities } from './health';
 import { monitorActivities } from './lifecycle/monitor';
 import { runActivities } from './lifecycle/run';
 import { trainActivities } from './lifecycle/train';
+import { troubleshootingActivities } from './troubleshooting';
 
 export function createActivities(config: Config) {
   return {
@@ -16,6 +17,7 @@ export function createActivities(config: Config) {
     ...trainActivities(config),
     ...monitorActivities(config),
     ...draftingActivities(config),
+    ...troubleshootingActivities(config),
   };
 }
 

@@ -17,6 +17,8 @@ import { serveCommand } from './serve';
 /** The request `pac demo` drafts: a policy the corpus does not have. */
 const DEMO_DRAFT_REQUEST = fileURLToPath(new URL('../test/fixtures/draft-requests/pod-host-aliases.yaml', import.meta.url));
 
+import { autofixCommand, ciLogCommand, lintCommand, troubleshootCommand } from './troubleshoot';
+
 const USAGE = `usage: pac <command> [options]
 
 commands:
@@ -37,6 +39,10 @@ commands:
   approve <id>            approve a draft awaiting approval (--reviewer, --comment); it is then published
   reject <id>             reject a draft (--reviewer, --reason)
   serve                   the HTTP API (PAC_API_HOST:PAC_API_PORT, OpenAPI UI at /docs, /metrics)
+  troubleshoot <manifest> why a manifest is denied: failure class, smallest denied manifest, verified fixes
+  autofix <manifest>      apply verified fixes for every denial (dry run unless --write)
+  lint <file.rego|dir>    opa check --strict plus our own Rego rules (exit code 1 on errors)
+  ci-log <file|->         root cause, fix and evidence lines of a failed CI log
 
 options:
   --json                  machine-readable output on stdout
@@ -55,6 +61,8 @@ options:
   --comment C, --reason R approve: optional comment; reject: the reason (required)
   --all                   drafts: every running draft, not only those awaiting approval
   --host H, --port N      serve: listen address (default PAC_API_HOST, PAC_API_PORT)
+  --policy ID             troubleshoot/autofix: only this policy's denial
+  --write                 autofix: write the fixed YAML back (keeps comments and key order)
   -h, --help              this text
 `;
 
@@ -136,6 +144,8 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       host: { type: 'string' },
       port: { type: 'string' },
+      policy: { type: 'string' },
+      write: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -243,6 +253,14 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'serve':
       return serveCommand(config, { json, port: values.port, host: values.host });
+    case 'troubleshoot':
+      return troubleshootCommand(config, rest, { json, policy: values.policy });
+    case 'autofix':
+      return autofixCommand(config, rest, { json, policy: values.policy, write: values.write });
+    case 'lint':
+      return lintCommand(config, rest, { json });
+    case 'ci-log':
+      return ciLogCommand(config, rest, { json });
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

@@ -1,9 +1,11 @@
 /**
  * pac serve — the HTTP API on PAC_API_HOST:PAC_API_PORT until interrupted. The drafting routes
- * use the Temporal client (api/drafts-backend.ts); a worker must run on the drafting queue.
+ * use the Temporal client (api/drafts-backend.ts; a worker must run on the drafting queue), the
+ * troubleshooting routes the troubleshooting activities in this process (api/troubleshoot-backend.ts).
  */
 import { temporalDraftsBackend } from '../api/drafts-backend';
 import { buildApp } from '../api/server';
+import { troubleshootBackend } from '../api/troubleshoot-backend';
 import type { Config } from '../infra/config';
 
 export async function serveCommand(config: Config, options: { json: boolean; port?: string; host?: string }): Promise<number> {
@@ -11,7 +13,7 @@ export async function serveCommand(config: Config, options: { json: boolean; por
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected a TCP port number, got "${options.port}"`);
   const host = options.host ?? config.api.host;
   const drafts = temporalDraftsBackend(config);
-  const { app, close } = await buildApp({ config, drafts });
+  const { app, close } = await buildApp({ config, drafts, troubleshoot: troubleshootBackend(config) });
   const address = await app.listen({ host, port });
   const info = { url: address, docs: `${address}/docs`, metrics: `${address}/metrics`, tokens: config.api.tokens.map((t) => t.name) };
   if (options.json) process.stdout.write(`${JSON.stringify(info)}\n`);

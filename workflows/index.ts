@@ -5,3 +5,4 @@ export * from './healthcheck';
 export * from './lifecycle';
 export * from './monitor';
 export * from './retrain';
+export * from './troubleshoot';

@@ -390,7 +390,7 @@ function scopeFacts(scope: Scope, manifest: unknown): Facts[] {
         manifest,
         (path) =>
           SKIPPED_OBJECT_PATHS.some((s) => s.every((k, i) => path[i] === k)) ||
-          (spec !== undefined && spec.every((k, i) => path[i] === k) && path.length >= spec.length),
+          (spec?.every((k, i) => path[i] === k) === true && path.length >= spec.length),
       ),
     ];
   }

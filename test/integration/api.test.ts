@@ -4,7 +4,7 @@
  * citations, replacement on re-upload, the semantic cache on a paraphrase, PII masking in answers
  * and logs, prompt-injection text in a document, and the /metrics series.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +13,8 @@ import { MONITORING_EXPERIMENT } from '../../activities/lifecycle/monitor';
 import { WeaviateStore } from '../../activities/retrieval/weaviate';
 import { temporalDraftsBackend } from '../../api/drafts-backend';
 import { buildApp } from '../../api/server';
+import { troubleshootBackend } from '../../api/troubleshoot-backend';
+import { DATASETS_DIR, FIXTURES_DIR } from '../../datasets/load';
 import { loadConfig } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { createWorkers, type PacWorker } from '../../workers/main';
@@ -104,7 +106,13 @@ beforeAll(async () => {
   draftsBackend = temporalDraftsBackend(config);
   draftWorker = await createWorkers(config, ['drafting']);
   draftRunning = draftWorker.run();
-  const { app, close } = await buildApp({ config, drafts: draftsBackend, log: logStream, processMetrics: false });
+  const { app, close } = await buildApp({
+    config,
+    drafts: draftsBackend,
+    troubleshoot: troubleshootBackend(config),
+    log: logStream,
+    processMetrics: false,
+  });
   closeApp = close;
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -264,17 +272,44 @@ describe('auth and the drafting routes', () => {
     expect(late.json.error.code).toBe('conflict');
   });
 
-  it('answers 501 not_implemented for routes without a backend', async () => {
-    const cases = [
-      ['POST', '/v1/autofix', { manifest: 'kind: Pod' }, ALICE],
-      ['POST', '/v1/troubleshoot', { denial: 'denied by pss-privileged' }, undefined],
-      ['POST', '/v1/ci-log', { log: 'FAIL policy pss-privileged' }, undefined],
-    ] as const;
-    for (const [method, path, body, token] of cases) {
-      const result = await call(method, path, { ...(body ? { body } : {}), ...(token ? { token } : {}) });
-      expect(result.status, path).toBe(501);
-      expect(result.json.error.code).toBe('not_implemented');
-    }
+  it('troubleshoots, autofixes and reads CI logs with the real OPA', async () => {
+    const denied = readFileSync(join(FIXTURES_DIR, 'negative', 'pss-privileged--daemonset-profiler-agent.yaml'), 'utf8');
+    const why = await call('POST', '/v1/troubleshoot', { body: { manifest: denied } });
+    expect(why.status).toBe(200);
+    const result = why.json.results[0];
+    expect(Object.keys(result.diagnosis.denials)).toContain('pss-privileged');
+    expect(Object.keys(result.diagnosis.denials)).toContain(result.diagnosis.policy);
+    expect(result.counterexample.after.nodes).toBeLessThan(result.counterexample.before.nodes);
+    expect(result.recommendation.fixes.length).toBeGreaterThan(0);
+    expect(result.verification).toMatchObject({ targetAllows: true, newDenials: [] });
+    const classified = await call('POST', '/v1/troubleshoot', {
+      body: { denial: 'Error from server (Forbidden): pods is forbidden: User "ci" cannot create resource "pods"' },
+    });
+    expect(classified.json.classification.label).toBe('rbac_forbidden');
+
+    expect((await call('POST', '/v1/autofix', { body: { manifest: denied } })).status).toBe(401);
+    const fixed = await call('POST', '/v1/autofix', { body: { manifest: denied, policy: 'pss-privileged' }, token: ALICE });
+    expect(fixed.status).toBe(200);
+    expect(fixed.json.changed).toBe(true);
+    expect(fixed.json.resources[0].deniedBefore).toContain('pss-privileged');
+    expect(fixed.json.resources[0].deniedAfter).not.toContain('pss-privileged');
+    expect(fixed.json.manifest).toContain('kind: DaemonSet');
+    const unknown = await call('POST', '/v1/autofix', { body: { manifest: denied, policy: 'no-such-policy' }, token: ALICE });
+    expect(unknown.status).toBe(404);
+    const broken = await call('POST', '/v1/troubleshoot', { body: { manifest: 'kind: Pod\nmetadata: [unclosed\n' } });
+    expect(broken.status).toBe(400);
+    expect(broken.json.error.message).toMatch(/^body\.manifest:\d+:/);
+
+    const labels = readFileSync(join(DATASETS_DIR, 'ci-logs', 'labels.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const sample = labels[0] as { file: string; root_cause: string };
+    const log = readFileSync(join(DATASETS_DIR, 'ci-logs', 'logs', sample.file), 'utf8');
+    const ci = await call('POST', '/v1/ci-log', { body: { log } });
+    expect(ci.status).toBe(200);
+    expect(ci.json.root_cause).toBe(sample.root_cause);
+    expect(ci.json.evidence.length).toBeGreaterThan(0);
   });
 });
 
