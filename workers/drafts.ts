@@ -71,7 +71,7 @@ export function draftIdOf(request: DraftRequest): string {
 
 export type DraftSummary = {
   draftId: string;
-  phase: DraftStatus['phase'];
+  phase: DraftStatus['phase'] | 'unreachable';
   policyId?: string;
   requester: string;
   intent: string;
@@ -157,10 +157,12 @@ export class DraftsClient {
     await this.client.workflow.getHandle(draftId).signal(rejectSignal, parsed.data);
   }
 
-  /** Drafts whose workflow is running (waiting for a decision, or still being drafted). */
+  /** Drafts of this drafting queue whose workflow is running (awaiting a decision; with `all`, every phase). */
   async list(options: { all?: boolean } = {}): Promise<DraftSummary[]> {
     const out: DraftSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: `WorkflowType = 'draftPolicy' AND ExecutionStatus = 'Running'` })) {
+    const queue = this.config.temporal.taskQueues.drafting;
+    const query = `WorkflowType = 'draftPolicy' AND ExecutionStatus = 'Running' AND TaskQueue = '${queue.replaceAll("'", '')}'`;
+    for await (const execution of this.client.workflow.list({ query })) {
       try {
         const status = await this.status(execution.workflowId);
         if (!options.all && status.phase !== 'awaiting-approval') continue;
@@ -174,7 +176,15 @@ export class DraftsClient {
           ...(status.expiresAt ? { expiresAt: new Date(status.expiresAt).toISOString() } : {}),
         });
       } catch (error) {
-        if (!(error instanceof DraftNotFoundError)) throw error;
+        // closed meanwhile, or no worker answers the query (it is still listed by its id)
+        if (error instanceof DraftNotFoundError) continue;
+        out.push({
+          draftId: execution.workflowId,
+          phase: 'unreachable',
+          requester: '?',
+          intent: `(no worker answered: ${(error as Error).message.split('\n')[0]})`,
+          startedAt: execution.startTime.toISOString(),
+        });
       }
     }
     return out.sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
