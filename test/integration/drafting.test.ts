@@ -67,6 +67,11 @@ const request = (intent: string, extra: Partial<DraftRequestInput> = {}): DraftR
 
 describe('draftPolicy workflow', () => {
   it('drafts, passes the guardrails, waits, is approved, publishes and requests a ranker retrain', async () => {
+    // a retrain left running by an earlier test would be joined instead of started
+    await client.workflow
+      .getHandle('lifecycle-ranker')
+      .terminate('drafting test: start from no running retrain')
+      .catch(() => undefined);
     const wanted = request('Containers must not set stdin to true', { severity: 'high' });
     const started = await drafts.propose(wanted);
     const waiting = await drafts.waitFor(started.draftId, 'guardrails');
@@ -104,7 +109,7 @@ describe('draftPolicy workflow', () => {
     const tags = Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
     expect(tags).toMatchObject({ decision: 'approved', actor: 'alice', draft_id: started.draftId, policy_id: 'container-stdin-not-true' });
     // the ranker retrain was requested on the lifecycle queue
-    expect(done.retrain?.workflowId).toBe('lifecycle-ranker');
+    expect(done.retrain).toEqual({ workflowId: 'lifecycle-ranker', joined: false });
     const retrain = await client.workflow.getHandle('lifecycle-ranker').describe();
     expect(retrain.taskQueue).toBe(lifecycleQueue);
     expect(retrain.status.name).toBe('RUNNING');
