@@ -162,6 +162,22 @@ export const FAILURE_TYPES = [
   'secret_exposure',
 ] as const;
 
+/** The failure type a denial of a policy of this category is logged as (failure log, fix classifier). */
+export const FAILURE_TYPE_OF_CATEGORY: Record<(typeof POLICY_CATEGORIES)[number], (typeof FAILURE_TYPES)[number]> = {
+  'pod-security': 'security_violation',
+  images: 'supply_chain',
+  resources: 'resource_hygiene',
+  probes: 'reliability',
+  availability: 'reliability',
+  'service-accounts': 'access_control',
+  rbac: 'access_control',
+  networking: 'network_exposure',
+  metadata: 'governance',
+  namespaces: 'governance',
+  'api-versions': 'deprecated_api',
+  secrets: 'secret_exposure',
+};
+
 /** One line of datasets/failures/failure_log.jsonl: a policy denial and what was done about it. */
 export const failureRecordSchema = z.object({
   /** fail-<seed>-<n> for bootstrap rows; any unique id for feedback the product appends */

@@ -1,7 +1,3 @@
-/**
- * The guardrails: hard gates a draft must pass before a human is asked. Pure: it reads the
- * validation report (what OPA said) and the draft, and says which gates failed and why.
- */
 import type { Draft, GuardrailReport, ValidationReport } from './schemas';
 
 export type GuardrailThresholds = {

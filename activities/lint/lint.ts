@@ -86,7 +86,8 @@ export const KNOWN_KINDS = new Set([
   'RuntimeClass',
 ]);
 
-const NONDETERMINISTIC = [
+/** Built-ins a policy must not call: network access and non-determinism (also the drafting guardrail). */
+export const NONDETERMINISTIC_BUILTINS = [
   /^http\.send$/,
   /^net\./,
   /^opa\.runtime$/,
@@ -293,7 +294,7 @@ export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly stri
 
     // calls
     for (const call of callsOf(rules)) {
-      if (NONDETERMINISTIC.some((p) => p.test(call.name)))
+      if (NONDETERMINISTIC_BUILTINS.some((p) => p.test(call.name)))
         add(
           'nondeterministic-builtin',
           'error',

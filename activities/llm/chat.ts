@@ -5,7 +5,7 @@
  * uses its offline path (the offline generator, extractive answers, template explanations).
  */
 import { z } from 'zod';
-import { ProviderError } from './embeddings';
+import { postOpenAI } from './embeddings';
 
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
@@ -54,33 +54,18 @@ export class OpenAICompatibleLLM implements LLMProvider {
   async complete(request: CompletionRequest): Promise<Completion> {
     const url = `${this.options.baseUrl}/chat/completions`;
     const model = request.model ?? this.models.strong;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body: JSON.stringify({
-          model,
-          messages: request.messages,
-          temperature: request.temperature ?? 0,
-          ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
-        }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
-      });
-    } catch (error) {
-      throw new ProviderError(`llm: ${url} unreachable: ${(error as Error).message}`, { cause: error });
-    }
-    const body = await response.text();
-    if (!response.ok) throw new ProviderError(`llm: ${url} answered ${response.status}: ${body.slice(0, 300)}`);
-    let parsed: z.infer<typeof completionResponseSchema>;
-    try {
-      parsed = completionResponseSchema.parse(JSON.parse(body));
-    } catch (error) {
-      throw new ProviderError(`llm: ${url} returned an unexpected body: ${(error as Error).message.slice(0, 300)}`);
-    }
+    const parsed = await postOpenAI(
+      'llm',
+      url,
+      {
+        model,
+        messages: request.messages,
+        temperature: request.temperature ?? 0,
+        ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
+      },
+      completionResponseSchema,
+      { ...(this.options.apiKey ? { apiKey: this.options.apiKey } : {}), timeoutMs: this.options.timeoutMs ?? 120_000 },
+    );
     const text = parsed.choices[0]?.message.content ?? '';
     const promptText = request.messages.map((m) => m.content).join('\n');
     return {

@@ -121,6 +121,37 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * POSTs JSON to an OpenAI-compatible endpoint and validates the answer with `schema`; every failure
+ * (unreachable, HTTP error, unexpected body) is a ProviderError naming `what` and the URL.
+ */
+export async function postOpenAI<S extends z.ZodType>(
+  what: string,
+  url: string,
+  payload: unknown,
+  schema: S,
+  options: { apiKey?: string; timeoutMs: number },
+): Promise<z.infer<S>> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    throw new ProviderError(`${what}: ${url} unreachable: ${(error as Error).message}`, { cause: error });
+  }
+  const body = await response.text();
+  if (!response.ok) throw new ProviderError(`${what}: ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+  try {
+    return schema.parse(JSON.parse(body));
+  } catch (error) {
+    throw new ProviderError(`${what}: ${url} returned an unexpected body: ${(error as Error).message.slice(0, 300)}`);
+  }
+}
+
 export type OpenAIEmbeddingsOptions = { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number; batchSize?: number };
 
 export class OpenAIEmbeddings implements EmbeddingProvider {
@@ -136,28 +167,10 @@ export class OpenAIEmbeddings implements EmbeddingProvider {
     for (let i = 0; i < texts.length; i += batch) {
       const slice = texts.slice(i, i + batch);
       const url = `${this.options.baseUrl}/embeddings`;
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-          },
-          body: JSON.stringify({ model: this.options.model, input: slice }),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-        });
-      } catch (error) {
-        throw new ProviderError(`embeddings: ${url} unreachable: ${(error as Error).message}`, { cause: error });
-      }
-      const body = await response.text();
-      if (!response.ok) throw new ProviderError(`embeddings: ${url} answered ${response.status}: ${body.slice(0, 300)}`);
-      let parsed: z.infer<typeof embeddingsResponseSchema>;
-      try {
-        parsed = embeddingsResponseSchema.parse(JSON.parse(body));
-      } catch (error) {
-        throw new ProviderError(`embeddings: ${url} returned an unexpected body: ${(error as Error).message.slice(0, 300)}`);
-      }
+      const parsed = await postOpenAI('embeddings', url, { model: this.options.model, input: slice }, embeddingsResponseSchema, {
+        ...(this.options.apiKey ? { apiKey: this.options.apiKey } : {}),
+        timeoutMs: this.options.timeoutMs ?? 60_000,
+      });
       const ordered = [...parsed.data].sort((a, b) => a.index - b.index).map((d) => normalise(d.embedding));
       if (ordered.length !== slice.length) throw new ProviderError(`embeddings: asked for ${slice.length} vectors, got ${ordered.length}`);
       this.dimensions = ordered[0]?.length ?? 0;

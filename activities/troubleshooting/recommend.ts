@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPolicyIndex, POLICIES_DIR, readJsonl } from '../../datasets/load';
-import { failureRecordSchema, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
+import { FAILURE_TYPE_OF_CATEGORY, failureRecordSchema, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
 import { opaParse } from '../opa/opa';
 import { type FixClassifier, trainFixClassifier } from '../training/fix';
@@ -106,21 +106,6 @@ export function guidedCandidates(candidates: readonly FixCandidate[], reads: Rea
 // Strategy
 // ---------------------------------------------------------------------------------------------
 
-const FAILURE_TYPE_OF_CATEGORY: Record<PolicyMeta['category'], string> = {
-  'pod-security': 'security_violation',
-  images: 'supply_chain',
-  resources: 'resource_hygiene',
-  probes: 'reliability',
-  availability: 'reliability',
-  'service-accounts': 'access_control',
-  rbac: 'access_control',
-  networking: 'network_exposure',
-  metadata: 'governance',
-  namespaces: 'governance',
-  'api-versions': 'deprecated_api',
-  secrets: 'secret_exposure',
-};
-
 let strategyModel: { classifier: FixClassifier; fp: Map<string, number> } | undefined;
 
 /** The fix-strategy classifier trained on the failure log (CART, the lifecycle's default features), once per process. */
@@ -150,7 +135,7 @@ export function decideStrategy(meta: PolicyMeta, manifest: Json, coDenials: numb
     developer_revert_history: revertHistory,
     policy_reliability: meta.reliability,
     severity: meta.severity,
-    failure_type: FAILURE_TYPE_OF_CATEGORY[meta.category] as never,
+    failure_type: FAILURE_TYPE_OF_CATEGORY[meta.category],
     co_denials: coDenials,
     resource: describeResource(manifest),
   });

@@ -32,7 +32,7 @@ import {
   readJsonl,
 } from '../load';
 import {
-  type FAILURE_TYPES,
+  FAILURE_TYPE_OF_CATEGORY,
   type FailureRecord,
   type FpMeasurement,
   failureRecordSchema,
@@ -109,21 +109,6 @@ export async function measureFpScores(config: Config): Promise<FpMeasurement[]> 
     });
   });
 }
-
-const FAILURE_TYPE_OF_CATEGORY: Record<PolicyMeta['category'], (typeof FAILURE_TYPES)[number]> = {
-  'pod-security': 'security_violation',
-  images: 'supply_chain',
-  resources: 'resource_hygiene',
-  probes: 'reliability',
-  availability: 'reliability',
-  'service-accounts': 'access_control',
-  rbac: 'access_control',
-  networking: 'network_exposure',
-  metadata: 'governance',
-  namespaces: 'governance',
-  'api-versions': 'deprecated_api',
-  secrets: 'secret_exposure',
-};
 
 /** fp_score of a policy that denied nothing in the measurement (the prior mean). */
 const fpScore0 = fpScore(0, 0);
