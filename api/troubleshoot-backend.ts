@@ -4,39 +4,24 @@
  * or the class of a denial text), POST /v1/autofix (verified patches applied, the YAML returned with
  * its comments and key order) and POST /v1/ci-log (root cause, fix and evidence lines).
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { llmProviderFromConfig } from '../activities/llm/chat';
 import { troubleshootInProcess } from '../activities/troubleshooting';
-import { autofixObject } from '../activities/troubleshooting/autofix';
+import { autofixText } from '../activities/troubleshooting/autofix';
 import { analyseCiLog } from '../activities/troubleshooting/cilog';
 import { classifyFailure } from '../activities/troubleshooting/classify';
-import { applyPatchToDocument, styleOf } from '../activities/troubleshooting/yaml-patch';
 import { loadPolicyIndex } from '../datasets/load';
 import type { Config } from '../infra/config';
+import { ManifestInputError, readManifestsStrict } from '../lib/manifest-stream';
 import { BackendError, type TroubleshootBackend } from './backends';
 
 /** The objects of a YAML/JSON text with their documents; a broken one is an invalid_request naming the line. */
 function parseObjects(text: string) {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
-  if (!Array.isArray(docs)) throw new BackendError('invalid_request', 'body.manifest: not a YAML stream');
-  const objects: { line: number; doc: (typeof docs)[number]; manifest: Record<string, unknown> }[] = [];
-  for (const doc of docs) {
-    const line = lineCounter.linePos(doc.range[0]).line;
-    const error = doc.errors[0];
-    if (error)
-      throw new BackendError('invalid_request', `body.manifest:${error.linePos?.[0]?.line ?? line}: ${error.message.split('\n')[0]}`);
-    const value = doc.toJS();
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value) || typeof value.kind !== 'string')
-      throw new BackendError(
-        'invalid_request',
-        `body.manifest:${line}: not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)`,
-      );
-    objects.push({ line, doc, manifest: value });
+  try {
+    return readManifestsStrict(text, 'body.manifest');
+  } catch (error) {
+    if (error instanceof ManifestInputError) throw new BackendError('invalid_request', error.message);
+    throw error;
   }
-  if (objects.length === 0) throw new BackendError('invalid_request', 'body.manifest: no Kubernetes object in the text');
-  return { docs, objects };
 }
 
 function checkPolicy(policy: string | undefined): void {
@@ -61,16 +46,13 @@ export function troubleshootBackend(config: Config): TroubleshootBackend {
     },
     async autofix(request) {
       checkPolicy(request.policy);
-      const { docs, objects } = parseObjects(request.manifest);
-      const resources = [];
-      for (const object of objects) {
-        const outcome = await autofixObject(config, object.manifest, request.policy ? { policy: request.policy } : {});
-        for (const patch of outcome.patches) applyPatchToDocument(object.doc, patch);
-        const { fixed: _fixed, ...rest } = outcome;
-        resources.push({ line: object.line, ...rest });
+      try {
+        const result = await autofixText(config, request.manifest, 'body.manifest', request.policy ? { policy: request.policy } : {});
+        return { changed: result.changed, manifest: result.text, resources: result.resources };
+      } catch (error) {
+        if (error instanceof ManifestInputError) throw new BackendError('invalid_request', error.message);
+        throw error;
       }
-      const changed = resources.some((r) => r.applied.length > 0);
-      return { changed, manifest: docs.map((d) => d.toString(styleOf(request.manifest))).join(''), resources };
     },
     async ciLog(request) {
       try {

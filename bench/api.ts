@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quantile } from '../activities/qa/eval';
-import { FIXTURES_DIR } from '../datasets/load';
+import { FIXTURES_DIR } from '../datasets/paths';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } } });
 const requests = Number(values.requests);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { opaEval } from '../activities/opa/opa';
-import { POLICIES_DIR } from '../datasets/load';
+import { POLICIES_DIR } from '../datasets/paths';
 import { loadConfig } from '../infra/config';
 import { up } from '../infra/engines';
 import { DraftsClient } from '../workers/drafts';

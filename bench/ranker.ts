@@ -13,8 +13,9 @@ import { opaEval } from '../activities/opa/opa';
 import { percentile } from '../activities/training/metrics';
 import { evaluateRanker, heuristicRanker, measureRankLatency, trainRanker } from '../activities/training/ranker';
 import { trainTestSplit } from '../activities/training/split';
-import { generateManifests } from '../datasets/generate/manifests';
-import { corpusRegoFiles, INVENTORY_FILE, loadPolicyIndex } from '../datasets/load';
+import { corpusRegoFiles, loadPolicyIndex } from '../datasets/load';
+import { INVENTORY_FILE } from '../datasets/paths';
+import { generateManifests } from '../datasets/synthetic/manifests';
 import { loadConfig } from '../infra/config';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '3000' }, opa: { type: 'string', default: '60' } } });

@@ -22,7 +22,8 @@ import { crossValidateFailureClassifier, evaluateFailureClassifier, FAILURE_CLAS
 import { minimiseWith, opaDenyOracle } from '../activities/troubleshooting/minimise';
 import { evaluateDenials } from '../activities/troubleshooting/oracle';
 import { recommendFixes } from '../activities/troubleshooting/recommend';
-import { DATASETS_DIR, loadNegativeFixtures, readJsonl } from '../datasets/load';
+import { loadNegativeFixtures, readJsonl } from '../datasets/load';
+import { CI_LOGS_DIR } from '../datasets/paths';
 import { loadConfig } from '../infra/config';
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, 'skip-fixes': { type: 'boolean', default: false } } });
@@ -189,7 +190,7 @@ if (!values['skip-fixes']) {
 
 // 4. CI logs -----------------------------------------------------------------------------------------
 {
-  const dir = join(DATASETS_DIR, 'ci-logs');
+  const dir = CI_LOGS_DIR;
   const labels = readJsonl(join(dir, 'labels.jsonl'), ciLogLabelSchema);
   const modes = { combined: 0, patterns: 0, retrieval: 0 };
   const perTool = new Map<string, [number, number]>();

@@ -15,7 +15,7 @@ import { analyzeCommand, CliUsageError, driftCommand, modelsCommand, scheduleCom
 import { serveCommand } from './serve';
 
 /** The request `pac demo` drafts: a policy the corpus does not have. */
-const DEMO_DRAFT_REQUEST = fileURLToPath(new URL('../test/fixtures/draft-requests/pod-host-aliases.yaml', import.meta.url));
+const DEMO_DRAFT_REQUEST = fileURLToPath(new URL('../examples/draft-requests/pod-host-aliases.yaml', import.meta.url));
 
 import { autofixCommand, ciLogCommand, lintCommand, troubleshootCommand } from './troubleshoot';
 

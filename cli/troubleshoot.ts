@@ -4,48 +4,44 @@
  * `troubleshoot` workflow runs the same activities on a worker.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import { formatFinding, lintRego } from '../activities/lint/lint';
 import { llmProviderFromConfig } from '../activities/llm/chat';
 import { type TroubleshootResult, troubleshootInProcess } from '../activities/troubleshooting';
-import { autofixObject } from '../activities/troubleshooting/autofix';
+import { autofixText } from '../activities/troubleshooting/autofix';
 import { analyseCiLog } from '../activities/troubleshooting/cilog';
 import type { VerifiedFix } from '../activities/troubleshooting/recommend';
-import { applyPatchToDocument, styleOf } from '../activities/troubleshooting/yaml-patch';
 import { loadPolicyIndex } from '../datasets/load';
 import type { Config } from '../infra/config';
+import { ManifestInputError, type ManifestText, readManifestsStrict } from '../lib/manifest-stream';
 import { CliUsageError } from './models';
 
-interface ManifestDoc {
-  line: number;
-  doc: Document;
-  manifest: Record<string, unknown>;
-}
-
-/** Every object of a YAML/JSON file with its line; a broken document stops with file:line. */
-export function readManifestFile(path: string): { text: string; docs: Document[]; objects: ManifestDoc[] } {
-  let text: string;
+/** The text of a file, or of standard input for "-". */
+function readText(path: string): string {
   try {
-    text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
   } catch (error) {
     throw new CliUsageError(`${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
-  if (!Array.isArray(docs)) throw new CliUsageError(`${path}: not a YAML stream`);
-  const objects: ManifestDoc[] = [];
-  for (const doc of docs) {
-    const line = lineCounter.linePos(doc.range[0]).line;
-    const error = doc.errors[0];
-    if (error) throw new CliUsageError(`${path}:${error.linePos?.[0]?.line ?? line}: ${error.message.split('\n')[0]}`);
-    const value = doc.toJS();
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value) || typeof value.kind !== 'string')
-      throw new CliUsageError(`${path}:${line}: not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)`);
-    objects.push({ line, doc, manifest: value });
+}
+
+/** Every object of a YAML/JSON file with its line; a broken document stops with file:line. */
+export function readManifestFile(path: string): ManifestText {
+  try {
+    return readManifestsStrict(readText(path), path);
+  } catch (error) {
+    if (error instanceof ManifestInputError) throw new CliUsageError(error.message);
+    throw error;
   }
-  if (objects.length === 0) throw new CliUsageError(`${path}: no Kubernetes object in the file`);
-  return { text, docs, objects };
+}
+
+/** Runs `action`, turning bad manifest input into a usage error (exit code 2). */
+async function readable<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ManifestInputError) throw new CliUsageError(error.message);
+    throw error;
+  }
 }
 
 function checkPolicy(policy: string | undefined): void {
@@ -112,16 +108,6 @@ export async function troubleshootCommand(config: Config, args: string[], option
   return results.some((r) => r.diagnosis.policy) ? 3 : 0;
 }
 
-interface AutofixEntry {
-  line: number;
-  resource: string;
-  deniedBefore: string[];
-  applied: { policy: string; fix: VerifiedFix }[];
-  /** denials no applicable fix (without placeholders) was found for, with the best suggestion if any */
-  unresolved: { policy: string; reason: string; suggestion?: VerifiedFix }[];
-  deniedAfter: string[];
-}
-
 export async function autofixCommand(
   config: Config,
   args: string[],
@@ -131,16 +117,13 @@ export async function autofixCommand(
   if (!path || args.length > 1) throw new CliUsageError('usage: pac autofix <manifest> [--policy <id>] [--write] [--json]');
   if (options.write && path === '-') throw new CliUsageError('--write needs a file, not standard input');
   checkPolicy(options.policy);
-  const { text, docs, objects } = readManifestFile(path);
-  const entries: AutofixEntry[] = [];
-  for (const object of objects) {
-    const outcome = await autofixObject(config, object.manifest, options.policy ? { policy: options.policy } : {});
-    for (const patch of outcome.patches) applyPatchToDocument(object.doc, patch);
-    const { fixed: _fixed, patches: _patches, ...entry } = outcome;
-    entries.push({ line: object.line, ...entry });
-  }
-  const changed = entries.some((e) => e.applied.length > 0);
-  if (options.write && changed) writeFileSync(path, docs.map((d) => d.toString(styleOf(text))).join(''));
+  const text = readText(path);
+  const {
+    changed,
+    text: fixedText,
+    resources: entries,
+  } = await readable(() => autofixText(config, text, path, options.policy ? { policy: options.policy } : {}));
+  if (options.write && changed) writeFileSync(path, fixedText);
   if (options.json) process.stdout.write(json({ file: path, written: options.write && changed, resources: entries }));
   else {
     const lines: string[] = [];

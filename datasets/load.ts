@@ -2,11 +2,12 @@
  * Loaders for everything in datasets/: each file is validated with its zod schema, and a bad file
  * fails with a DatasetError naming the file (and line) and what was wrong.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { DATASETS_DIR, FIXTURES_DIR, INVENTORY_FILE, KB_DIR, KB_EVAL_FILE, POLICIES_DIR } from './paths';
 import {
   type FixtureExpectation,
   fixtureExpectationSchema,
@@ -19,13 +20,6 @@ import {
   type PolicyMeta,
   policyMetaSchema,
 } from './schemas';
-
-export const DATASETS_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const POLICIES_DIR = join(DATASETS_DIR, 'policies');
-export const FIXTURES_DIR = join(DATASETS_DIR, 'fixtures');
-export const INVENTORY_FILE = join(FIXTURES_DIR, 'inventory.json');
-export const KB_DIR = join(DATASETS_DIR, 'kb');
-export const KB_EVAL_FILE = join(DATASETS_DIR, 'kb-eval', 'questions.jsonl');
 
 export class DatasetError extends Error {
   constructor(
@@ -96,6 +90,17 @@ export function policyFolders(dir = POLICIES_DIR): string[] {
 /** The Rego files that make up the corpus when evaluating (no tests): the library and every policy. */
 export function corpusRegoFiles(dir = POLICIES_DIR): string[] {
   return [join(dir, 'lib', 'k8s.rego'), ...policyFolders(dir).map((id) => join(dir, id, 'policy.rego'))];
+}
+
+/** Digest of what labels depend on: every corpus Rego file (by name and content) and the inventory. */
+export function corpusDigest(files = [...corpusRegoFiles(), INVENTORY_FILE]): string {
+  const hash = createHash('sha256');
+  for (const file of files)
+    hash
+      .update(`${file.slice(DATASETS_DIR.length)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
+  return hash.digest('hex');
 }
 
 /** Reads a YAML file holding exactly one Kubernetes object. */

@@ -201,7 +201,7 @@ export const failureRecordSchema = z.object({
   decision: z.enum(['manifest_patch', 'policy_change']),
   /** whether the decision was accepted by the reviewer */
   accepted: z.boolean(),
-  /** bootstrap: produced by datasets/generate/failures.ts; feedback: appended by the product */
+  /** bootstrap: produced by tools/generate-failures.ts; feedback: appended by the product */
   source: z.enum(['bootstrap', 'feedback']),
 });
 export type FailureRecord = z.infer<typeof failureRecordSchema>;

@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { INVENTORY_FILE, loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures, POLICIES_DIR } from '../../datasets/load';
+import { loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures } from '../../datasets/load';
+import { INVENTORY_FILE, POLICIES_DIR } from '../../datasets/paths';
 import type { Config } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { llmProviderFromConfig } from '../llm/chat';

@@ -8,11 +8,12 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { policyMetaSchema } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
+import { writeAtomicAsync } from '../../lib/atomic';
 import { constraintParameters } from './rego-writer';
 import { type AuditRecord, auditRecordSchema, type Draft } from './schemas';
 
@@ -50,13 +51,6 @@ export function indexEntry(draft: Draft, features: string[] = []) {
   });
 }
 
-async function writeAtomic(file: string, content: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, content, 'utf8');
-  await rename(temp, file);
-}
-
 /** index.jsonl with the draft's line replaced or appended (one line per id). */
 export function mergeIndex(existing: string, entry: { id: string }): string {
   const lines = existing.split('\n').filter((line) => line.trim() !== '');
@@ -75,10 +69,10 @@ export type Publication = { mode: 'dir' | 'git'; location: string; files: string
 async function publishToDir(dir: string, draft: Draft, entry: object): Promise<Publication> {
   const folder = join(dir, 'policies', draft.policyId);
   const indexFile = join(dir, 'policies', 'index.jsonl');
-  await writeAtomic(join(folder, 'policy.rego'), draft.policy);
-  await writeAtomic(join(folder, 'policy_test.rego'), draft.tests);
+  await writeAtomicAsync(join(folder, 'policy.rego'), draft.policy);
+  await writeAtomicAsync(join(folder, 'policy_test.rego'), draft.tests);
   const existing = await readFile(indexFile, 'utf8').catch(() => '');
-  await writeAtomic(indexFile, mergeIndex(existing, entry as { id: string }));
+  await writeAtomicAsync(indexFile, mergeIndex(existing, entry as { id: string }));
   return { mode: 'dir', location: folder, files: [join(folder, 'policy.rego'), join(folder, 'policy_test.rego'), indexFile] };
 }
 

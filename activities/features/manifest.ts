@@ -14,6 +14,7 @@
  * so "feature > 0" and "the policy denies" agree on the fixtures (test/unit/features.test.ts).
  */
 import type { PolicyMeta } from '../../datasets/schemas';
+import { parseQuantity } from '../../lib/quantity';
 
 export type ManifestFeatures = Record<string, number | string>;
 
@@ -428,37 +429,6 @@ function imageAllowed(image: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Resources.
-
-const QUANTITY = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const SUFFIX: Record<string, number> = {
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** A Kubernetes resource quantity ("500m", "1.5Gi", 2) as a number, or undefined when it is not one. */
-export function parseQuantity(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = QUANTITY.exec(value.trim());
-  if (!match) return undefined;
-  const base = Number(match[1]);
-  const suffix = match[2];
-  if (suffix === undefined) return base;
-  if (/^[eE][-+]?[0-9]+$/.test(suffix)) return base * 10 ** Number(suffix.slice(1));
-  const multiplier = SUFFIX[suffix];
-  return multiplier === undefined ? undefined : base * multiplier;
-}
 
 function ratio(limit: unknown, request: unknown): number | undefined {
   const l = parseQuantity(limit);

@@ -5,9 +5,10 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { corpusRegoFiles, INVENTORY_FILE, loadPolicyIndex } from '../../datasets/load';
+import { corpusRegoFiles, loadPolicyIndex } from '../../datasets/load';
+import { INVENTORY_FILE } from '../../datasets/paths';
 import type { Config } from '../../infra/config';
+import { type DocumentProblem, readManifestText } from '../../lib/manifest-stream';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { REGISTERED_MODEL_NAMES } from '../../registry/promotion';
 import { extractManifestFeatures, MANIFEST_FEATURES, relevantFeatures } from '../features';
@@ -30,11 +31,7 @@ export interface AnalyzedResource {
   ranked: { policy: string; score: number }[];
 }
 
-export interface AnalyzeError {
-  source: string;
-  line: number;
-  message: string;
-}
+export type AnalyzeError = DocumentProblem;
 
 export interface AnalyzeReport {
   resources: AnalyzedResource[];
@@ -77,36 +74,9 @@ export function parseInputs(inputs: readonly InputText[]): { objects: ParsedObje
   const objects: ParsedObject[] = [];
   const errors: AnalyzeError[] = [];
   for (const input of inputs) {
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(input.text, { lineCounter });
-    const list = Array.isArray(docs) ? docs : [];
-    for (const doc of list) {
-      const start = lineCounter.linePos(doc.range[0]).line;
-      if (doc.errors.length > 0) {
-        for (const error of doc.errors) {
-          const line = error.linePos?.[0]?.line ?? start;
-          errors.push({ source: input.source, line, message: error.message.split('\n')[0] as string });
-        }
-        continue;
-      }
-      const value = doc.toJS();
-      if (value === null || value === undefined) continue;
-      const items: unknown[] =
-        typeof value === 'object' && (value as { kind?: unknown }).kind === 'List'
-          ? ((value as { items?: unknown[] }).items ?? [])
-          : [value];
-      for (const item of items) {
-        if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof (item as { kind?: unknown }).kind !== 'string') {
-          errors.push({
-            source: input.source,
-            line: start,
-            message: 'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)',
-          });
-          continue;
-        }
-        objects.push({ source: input.source, line: start, manifest: item as Record<string, unknown> });
-      }
-    }
+    const parsed = readManifestText(input.text, input.source);
+    for (const { source, line, manifest } of parsed.objects) objects.push({ source, line, manifest });
+    errors.push(...parsed.problems);
   }
   return { objects, errors };
 }

@@ -6,17 +6,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { FAILURE_LOG } from '../../datasets/generate/failures';
-import { corpusDigest } from '../../datasets/generate/label';
-import { LATENCY_FILE } from '../../datasets/generate/latency';
-import { generateManifests } from '../../datasets/generate/manifests';
+import { corpusDigest } from '../../datasets/load';
+import { FAILURE_LOG_FILE, LATENCY_FILE } from '../../datasets/paths';
+import { generateManifests } from '../../datasets/synthetic/manifests';
 import type { Config } from '../../infra/config';
+import { writeAtomic } from '../../lib/atomic';
+import { sha256 } from '../../lib/digest';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { type ModelFamily, REGISTERED_MODEL_NAMES } from '../../registry/promotion';
 import { extractManifestFeatures } from '../features';
 import { compareToReference, driftReportJson, parseDriftReference, renderDriftReportHtml } from '../monitoring';
 import { loadArtifactOf } from '../training/artifact';
-import { runUrl, sha256, writeAtomic } from './run';
+import { runUrl } from './run';
 
 export interface DriftSummary {
   family: ModelFamily;
@@ -151,7 +152,7 @@ export function monitorActivities(config: Config) {
             }
           : { changed: false, detail: 'corpus unchanged' };
       }
-      const file = input.family === 'fix' ? FAILURE_LOG : LATENCY_FILE;
+      const file = input.family === 'fix' ? FAILURE_LOG_FILE : LATENCY_FILE;
       const current = sha256(readFileSync(file));
       const trained = params.dataset_digest;
       return trained && trained !== current

@@ -2,15 +2,16 @@
  * Lifecycle bookkeeping and ingest: the MLflow run that records one training, and the dataset it
  * trains on (written into the run's work directory with its content digest).
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAILURE_LOG } from '../../datasets/generate/failures';
-import { corpusDigest, generateLabelledDataset } from '../../datasets/generate/label';
-import { LATENCY_FILE } from '../../datasets/generate/latency';
+import { corpusDigest } from '../../datasets/load';
+import { FAILURE_LOG_FILE, LATENCY_FILE } from '../../datasets/paths';
 import type { Config } from '../../infra/config';
+import { writeAtomic } from '../../lib/atomic';
+import { sha256 } from '../../lib/digest';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import type { ModelFamily } from '../../registry/promotion';
+import { generateLabelledDataset } from './label';
 import type { DatasetRef, TrainingRun } from './types';
 
 export const EXPERIMENT_NAMES: Record<ModelFamily, string> = {
@@ -18,16 +19,6 @@ export const EXPERIMENT_NAMES: Record<ModelFamily, string> = {
   fix: 'kpc-fix-strategy',
   latency: 'kpc-latency-regressor',
 };
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Writes through a temporary name so a crash never leaves a half-written file. */
-export function writeAtomic(file: string, data: string | Uint8Array): void {
-  writeFileSync(`${file}.tmp`, data);
-  renameSync(`${file}.tmp`, file);
-}
 
 export function runUrl(config: Config, experimentId: string, runId: string): string {
   return `${config.mlflow.uri}/#/experiments/${experimentId}/runs/${runId}`;
@@ -101,7 +92,7 @@ export function runActivities(config: Config) {
         source = `generated seed=${seed} count=${count}; labels from the corpus evaluated with OPA ${result.meta.opaVersion} (corpus ${result.meta.corpusDigest.slice(0, 12)})`;
       } else if (family === 'fix') {
         name = 'failure_log';
-        text = readFileSync(FAILURE_LOG, 'utf8');
+        text = readFileSync(FAILURE_LOG_FILE, 'utf8');
         source = 'datasets/failures/failure_log.jsonl';
       } else {
         name = 'latency';

@@ -12,6 +12,8 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { corpusRegoFiles, loadPolicyIndex, readJsonl } from '../../datasets/load';
 import { failureRecordSchema, labelledManifestSchema, latencyMeasurementSchema } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
+import { writeAtomic } from '../../lib/atomic';
+import { sha256 } from '../../lib/digest';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { type ModelFamily, REGISTERED_MODEL_NAMES, registerAndPromote } from '../../registry/promotion';
 import {
@@ -59,7 +61,6 @@ import {
   trainRanker,
 } from '../training/ranker';
 import { groupedSplit, stableUnit, trainTestSplit } from '../training/split';
-import { sha256, writeAtomic } from './run';
 import type { DatasetRef, EvaluationResult, FeatureRef, Metrics, RegisterOutcome, TrainingRun, TrainResult } from './types';
 
 /** Share of the data held out for evaluation, and the split seed: fixed so champion and candidate see the same rows. */

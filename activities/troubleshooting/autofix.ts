@@ -5,9 +5,11 @@
  * and the API's POST /v1/autofix.
  */
 import type { Config } from '../../infra/config';
+import { readManifestsStrict } from '../../lib/manifest-stream';
 import { evaluateDenials } from './oracle';
 import { applyPatch, type JsonPatch } from './patch';
 import { describeResource, recommendFixes, type VerifiedFix } from './recommend';
+import { applyPatchToDocument, styleOf } from './yaml-patch';
 
 export interface AutofixOutcome {
   resource: string;
@@ -56,4 +58,36 @@ export async function autofixObject(config: Config, manifest: unknown, options: 
   outcome.deniedAfter = Object.keys(denials).sort();
   outcome.fixed = current;
   return outcome;
+}
+
+export type AutofixEntry = Omit<AutofixOutcome, 'fixed' | 'patches'> & { line: number };
+
+/**
+ * Autofix of every object in a YAML/JSON text: the verified patches are applied to the YAML
+ * documents themselves, so comments and key order survive; objects inside a `kind: List` are
+ * patched under their `items` entry. Throws ManifestInputError (with source:line) on bad input.
+ */
+export async function autofixText(
+  config: Config,
+  text: string,
+  source: string,
+  options: { policy?: string } = {},
+): Promise<{ changed: boolean; text: string; resources: AutofixEntry[] }> {
+  const { docs, objects } = readManifestsStrict(text, source);
+  const resources: AutofixEntry[] = [];
+  for (const object of objects) {
+    const outcome = await autofixObject(config, object.manifest, options);
+    const prefix = object.item === undefined ? '' : `/items/${object.item}`;
+    for (const patch of outcome.patches)
+      applyPatchToDocument(
+        object.doc,
+        patch.map((op) =>
+          'from' in op ? { ...op, from: `${prefix}${op.from}`, path: `${prefix}${op.path}` } : { ...op, path: `${prefix}${op.path}` },
+        ),
+      );
+    const { fixed: _fixed, patches: _patches, ...entry } = outcome;
+    resources.push({ line: object.line, ...entry });
+  }
+  const changed = resources.some((r) => r.applied.length > 0);
+  return { changed, text: changed ? docs.map((d) => d.toString(styleOf(text))).join('') : text, resources };
 }

@@ -11,9 +11,9 @@
  *
  * `classifyFailure` uses the rules when one fires and the model otherwise. Pure, deterministic.
  */
-import { join } from 'node:path';
 import { z } from 'zod';
-import { DATASETS_DIR, readJsonl } from '../../datasets/load';
+import { readJsonl } from '../../datasets/load';
+import { FAILURE_LOG_FILE, FAILURE_TEXTS_FILE } from '../../datasets/paths';
 import { failureRecordSchema } from '../../datasets/schemas';
 import { type ClassificationReport, classificationReport } from '../training/metrics';
 import { stableUnit, trainTestSplit } from '../training/split';
@@ -40,9 +40,6 @@ export const failureTextSchema = z.object({
   text: z.string().min(5),
 });
 export type FailureText = z.infer<typeof failureTextSchema>;
-
-export const FAILURE_TEXTS_FILE = join(DATASETS_DIR, 'ci-logs', 'failure-texts.jsonl');
-export const FAILURE_LOG_FILE = join(DATASETS_DIR, 'failures', 'failure_log.jsonl');
 
 // ---------------------------------------------------------------------------------------------
 // Rules

@@ -5,6 +5,8 @@
  * the ones whose fields the target policy's Rego reads, and which values a person must still supply
  * (`placeholders`: a digest, an owner) when it cannot know them. Pure.
  */
+
+import { parseQuantity } from '../../lib/quantity';
 import type { JsonPatch, PatchOperation } from './patch';
 import { getAt, toPointer } from './patch';
 
@@ -120,28 +122,6 @@ const RESOURCE_DEFAULTS: Record<string, { request: string; limit: string }> = {
   memory: { request: '128Mi', limit: '256Mi' },
   'ephemeral-storage': { request: '64Mi', limit: '128Mi' },
 };
-
-function parseQuantity(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return undefined;
-  const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? '';
-  const scale: Record<string, number> = {
-    '': 1,
-    m: 0.001,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-  };
-  return n * (scale[unit] ?? 1);
-}
 
 /** Every fix the catalogue can propose for this manifest (before any guidance or verification). */
 export function generateCandidates(manifest: Json): FixCandidate[] {

@@ -8,7 +8,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpusRegoFiles, INVENTORY_FILE, POLICIES_DIR } from '../../datasets/load';
+import { corpusRegoFiles } from '../../datasets/load';
+import { INVENTORY_FILE, POLICIES_DIR } from '../../datasets/paths';
 import type { Config } from '../../infra/config';
 import { opaEval } from '../opa/opa';
 

@@ -15,9 +15,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPolicyIndex, POLICIES_DIR, readJsonl } from '../../datasets/load';
+import { loadPolicyIndex, readJsonl } from '../../datasets/load';
+import { FAILURE_LOG_FILE, FP_SCORES_FILE, POLICIES_DIR } from '../../datasets/paths';
 import { FAILURE_TYPE_OF_CATEGORY, failureRecordSchema, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
+import { parseQuantity } from '../../lib/quantity';
 import { opaParse } from '../opa/opa';
 import { type FixClassifier, trainFixClassifier } from '../training/fix';
 import { type FixCandidate, generateCandidates, podSpecTokens } from './fixes';
@@ -111,10 +113,8 @@ let strategyModel: { classifier: FixClassifier; fp: Map<string, number> } | unde
 /** The fix-strategy classifier trained on the failure log (CART, the lifecycle's default features), once per process. */
 export function strategyClassifier(): { classifier: FixClassifier; fp: Map<string, number> } {
   if (!strategyModel) {
-    const records = readJsonl(join(POLICIES_DIR, '..', 'failures', 'failure_log.jsonl'), failureRecordSchema);
-    const fp = new Map(
-      readJsonl(join(POLICIES_DIR, '..', 'failures', 'fp_scores.jsonl'), fpMeasurementSchema).map((m) => [m.policy, m.fp_score]),
-    );
+    const records = readJsonl(FAILURE_LOG_FILE, failureRecordSchema);
+    const fp = new Map(readJsonl(FP_SCORES_FILE, fpMeasurementSchema).map((m) => [m.policy, m.fp_score]));
     strategyModel = { classifier: trainFixClassifier({ records, learner: 'cart' }), fp };
   }
   return strategyModel;
@@ -329,8 +329,8 @@ export function parameterProposals(meta: PolicyMeta, manifest: Json): { params: 
       for (const c of containers) {
         const res = isObject(c.resources) ? c.resources : {};
         for (const r of ['cpu', 'memory']) {
-          const req = quantity((isObject(res.requests) ? res.requests : {})[r]);
-          const lim = quantity((isObject(res.limits) ? res.limits : {})[r]);
+          const req = parseQuantity((isObject(res.requests) ? res.requests : {})[r]);
+          const lim = parseQuantity((isObject(res.limits) ? res.limits : {})[r]);
           if (req && lim) ratios[r] = Math.max(ratios[r] ?? 0, lim / req);
         }
       }
@@ -345,26 +345,6 @@ export function parameterProposals(meta: PolicyMeta, manifest: Json): { params: 
       break;
   }
   return out;
-}
-
-function quantity(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(value);
-  if (!match) return undefined;
-  const scale: Record<string, number> = {
-    '': 1,
-    m: 0.001,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-  };
-  return Number(match[1]) * (scale[match[2] ?? ''] ?? 1);
 }
 
 export function exemptionRego(meta: PolicyMeta, manifest: Json): string {

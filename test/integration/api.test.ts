@@ -14,7 +14,7 @@ import { WeaviateStore } from '../../activities/retrieval/weaviate';
 import { temporalDraftsBackend } from '../../api/drafts-backend';
 import { buildApp } from '../../api/server';
 import { troubleshootBackend } from '../../api/troubleshoot-backend';
-import { DATASETS_DIR, FIXTURES_DIR } from '../../datasets/load';
+import { CI_LOGS_DIR, FIXTURES_DIR } from '../../datasets/paths';
 import { loadConfig } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { createWorkers, type PacWorker } from '../../workers/main';
@@ -300,12 +300,12 @@ describe('auth and the drafting routes', () => {
     expect(broken.status).toBe(400);
     expect(broken.json.error.message).toMatch(/^body\.manifest:\d+:/);
 
-    const labels = readFileSync(join(DATASETS_DIR, 'ci-logs', 'labels.jsonl'), 'utf8')
+    const labels = readFileSync(join(CI_LOGS_DIR, 'labels.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     const sample = labels[0] as { file: string; root_cause: string };
-    const log = readFileSync(join(DATASETS_DIR, 'ci-logs', 'logs', sample.file), 'utf8');
+    const log = readFileSync(join(CI_LOGS_DIR, 'logs', sample.file), 'utf8');
     const ci = await call('POST', '/v1/ci-log', { body: { log } });
     expect(ci.status).toBe(200);
     expect(ci.json.root_cause).toBe(sample.root_cause);

@@ -4,22 +4,21 @@
  * labelling generated manifests is deterministic, and the committed fp_score measurement is current.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateLabelledDataset } from '../../activities/lifecycle/label';
 import { evaluateCorpus } from '../../activities/opa/corpus';
 import { opaCheck, opaTest } from '../../activities/opa/opa';
-import { FP_SCORES, measureFpScores } from '../../datasets/generate/failures';
-import { generateLabelledDataset } from '../../datasets/generate/label';
 import {
   corpusRegoFiles,
-  INVENTORY_FILE,
   loadNegativeFixtures,
   loadPolicyIndex,
   loadPositiveFixtures,
   type NegativeFixture,
-  POLICIES_DIR,
   type PositiveFixture,
   readJsonl,
 } from '../../datasets/load';
+import { FP_SCORES_FILE as FP_SCORES, INVENTORY_FILE, POLICIES_DIR } from '../../datasets/paths';
 import { fpMeasurementSchema } from '../../datasets/schemas';
+import { measureFpScores } from '../../tools/generate-failures';
 import { testConfig } from './harness';
 
 let positives: PositiveFixture[];

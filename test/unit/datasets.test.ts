@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BENIGN_VARIANTS, benignCases } from '../../datasets/generate/benign';
-import { FAILURE_LOG, FP_SCORES, fpScore } from '../../datasets/generate/failures';
-import { corpusDigest, GENERATED_DIR, sha256 } from '../../datasets/generate/label';
-import { INVENTORY_SIZES, ITEM_SIZES, LATENCY_FILE } from '../../datasets/generate/latency';
-import { generateManifests } from '../../datasets/generate/manifests';
 import {
+  corpusDigest,
   DatasetError,
   loadKnowledgeBase,
   loadNegativeFixtures,
@@ -18,6 +14,7 @@ import {
   readJsonl,
   readManifest,
 } from '../../datasets/load';
+import { FAILURE_LOG_FILE as FAILURE_LOG, FP_SCORES_FILE as FP_SCORES, GENERATED_DIR, LATENCY_FILE } from '../../datasets/paths';
 import {
   type FailureRecord,
   type FpMeasurement,
@@ -29,6 +26,11 @@ import {
   PSS_CONTROLS,
   WORKLOAD_KINDS,
 } from '../../datasets/schemas';
+import { BENIGN_VARIANTS, benignCases } from '../../datasets/synthetic/benign';
+import { generateManifests } from '../../datasets/synthetic/manifests';
+import { sha256 } from '../../lib/digest';
+import { fpScore } from '../../tools/generate-failures';
+import { INVENTORY_SIZES, ITEM_SIZES } from '../../tools/measure-latency';
 
 describe('datasets on disk', () => {
   const index = loadPolicyIndex();

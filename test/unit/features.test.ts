@@ -17,11 +17,11 @@ import {
   MANIFEST_FEATURES,
   type ManifestFeatures,
   POLICY_FEATURE_RELEVANCE,
-  parseQuantity,
   REGO_FEATURES,
   relevantFeatures,
 } from '../../activities/features';
-import { DATASETS_DIR, loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures, readJsonl } from '../../datasets/load';
+import { loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures, readJsonl } from '../../datasets/load';
+import { GENERATED_DIR } from '../../datasets/paths';
 import { labelledManifestSchema } from '../../datasets/schemas';
 
 const positives = loadPositiveFixtures().map((f) => ({ name: f.name, manifest: f.manifest, x: extractManifestFeatures(f.manifest) }));
@@ -211,7 +211,7 @@ describe('manifest features against the fixtures', () => {
   });
 
   // the labelled manifests (datasets/generated, labels computed with the real OPA), when generated
-  const generatedDir = join(DATASETS_DIR, 'generated');
+  const generatedDir = GENERATED_DIR;
   const labelled = existsSync(generatedDir)
     ? readdirSync(generatedDir)
         .filter((name) => name.endsWith('.jsonl'))
@@ -340,18 +340,6 @@ describe('manifest features: hand-made cases', () => {
     expect(x.max_cpu_limit_ratio).toBeCloseTo(10);
     expect(x.max_memory_limit_ratio).toBeCloseTo(8);
     expect(extractManifestFeatures(deployment({})).resources_missing_count).toBe(1);
-  });
-
-  it('parses resource quantities', () => {
-    expect(parseQuantity('500m')).toBeCloseTo(0.5);
-    expect(parseQuantity('2')).toBe(2);
-    expect(parseQuantity(1.5)).toBe(1.5);
-    expect(parseQuantity('1Gi')).toBe(2 ** 30);
-    expect(parseQuantity('1G')).toBe(1e9);
-    expect(parseQuantity('1e3')).toBe(1000);
-    expect(parseQuantity('1E')).toBe(1e18);
-    expect(parseQuantity('lots')).toBeUndefined();
-    expect(parseQuantity(null)).toBeUndefined();
   });
 
   it('security context: inheritance from the pod and Windows exemptions', () => {

@@ -20,7 +20,8 @@ import { findPii, luhnValid, maskPii, ssnValid } from '../../activities/qa/pii';
 import { getPrompt, loadPrompts, renderPrompt, UnknownPromptVersionError } from '../../activities/qa/prompts';
 import { citationsIn, coverage } from '../../activities/qa/relevance';
 import { sourceIdOf } from '../../activities/qa/store';
-import { KB_DIR, loadKbEvalQuestions, loadKnowledgeBase } from '../../datasets/load';
+import { loadKbEvalQuestions, loadKnowledgeBase } from '../../datasets/load';
+import { KB_DIR } from '../../datasets/paths';
 
 const words = (n: number, prefix = 'w') => Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(' ');
 

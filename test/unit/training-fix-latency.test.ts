@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadArtifact, loadArtifactOf, modelArtifactSchema, toArtifact } from '../../activities/training/artifact';
 import {
@@ -28,7 +27,8 @@ import {
 import { summariseFolds } from '../../activities/training/metrics';
 import { seededRandom } from '../../activities/training/models';
 import { trainRanker } from '../../activities/training/ranker';
-import { DATASETS_DIR, readJsonl } from '../../datasets/load';
+import { readJsonl } from '../../datasets/load';
+import { FAILURE_LOG_FILE } from '../../datasets/paths';
 import { failureRecordSchema } from '../../datasets/schemas';
 
 const FAILURE_TYPES = ['security_violation', 'supply_chain', 'reliability'] as const;
@@ -151,7 +151,7 @@ describe('fix classifier', () => {
   });
 
   it('on the committed failure log, beats the majority baseline on held-out rows', () => {
-    const records = readJsonl(join(DATASETS_DIR, 'failures', 'failure_log.jsonl'), failureRecordSchema);
+    const records = readJsonl(FAILURE_LOG_FILE, failureRecordSchema);
     const evaluation = holdoutFix(records, { learner: 'logistic', seed: 1 });
     expect(evaluation.model.accuracy).toBeGreaterThan(evaluation.baselines.majority.accuracy + 0.05);
   });

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { LLMProvider } from '../../activities/llm/chat';
 import { FAILURE_SIGNATURES } from '../../activities/troubleshooting/ci-kb';
 import { analyseCiLog, ciLogAnalysisSchema, ciLogLabelSchema, cleanLine, explainWithLlm } from '../../activities/troubleshooting/cilog';
-import { DATASETS_DIR, readJsonl } from '../../datasets/load';
+import { readJsonl } from '../../datasets/load';
+import { CI_LOGS_DIR } from '../../datasets/paths';
 
-const CI_DIR = join(DATASETS_DIR, 'ci-logs');
+const CI_DIR = CI_LOGS_DIR;
 
 describe('cleanLine', () => {
   it('drops runner timestamps and colours and unescapes logfmt quotes', () => {

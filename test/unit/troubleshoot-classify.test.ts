@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   crossValidateFailureClassifier,
   FAILURE_CLASSES,
-  FAILURE_TEXTS_FILE,
   FailureClassifier,
   failureTextSchema,
   loadFailureExamples,
@@ -13,6 +12,7 @@ import {
   trainNaiveBayes,
 } from '../../activities/troubleshooting/classify';
 import { readJsonl } from '../../datasets/load';
+import { FAILURE_TEXTS_FILE } from '../../datasets/paths';
 
 describe('failure rules', () => {
   it.each([

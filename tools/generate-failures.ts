@@ -15,22 +15,12 @@
  *
  *   npm run datasets:failures [-- --seed 7 --count 3000]
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { evaluateCorpus } from '../../activities/opa/corpus';
-import type { Config } from '../../infra/config';
-import { loadConfig } from '../../infra/config';
-import {
-  corpusRegoFiles,
-  DATASETS_DIR,
-  INVENTORY_FILE,
-  loadNegativeFixtures,
-  loadPolicyIndex,
-  loadPositiveFixtures,
-  readJsonl,
-} from '../load';
+import { evaluateCorpus } from '../activities/opa/corpus';
+import { corpusRegoFiles, loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures, readJsonl } from '../datasets/load';
+import { FAILURE_LOG_FILE, FP_SCORES_FILE, INVENTORY_FILE } from '../datasets/paths';
 import {
   FAILURE_TYPE_OF_CATEGORY,
   type FailureRecord,
@@ -38,13 +28,12 @@ import {
   failureRecordSchema,
   fpMeasurementSchema,
   type PolicyMeta,
-} from '../schemas';
-import { benignCases } from './benign';
-import { createRng, generateManifests, type Rng } from './manifests';
-
-export const FAILURES_DIR = join(DATASETS_DIR, 'failures');
-export const FAILURE_LOG = join(FAILURES_DIR, 'failure_log.jsonl');
-export const FP_SCORES = join(FAILURES_DIR, 'fp_scores.jsonl');
+} from '../datasets/schemas';
+import { benignCases } from '../datasets/synthetic/benign';
+import { createRng, generateManifests, type Rng } from '../datasets/synthetic/manifests';
+import type { Config } from '../infra/config';
+import { loadConfig } from '../infra/config';
+import { writeAtomic } from '../lib/atomic';
 
 /**
  * fp_score = (W + A) / (W + N + A + B): W sums, over the acceptable variants, the share of that
@@ -233,12 +222,6 @@ export async function generateFailureLog(options: {
   });
 }
 
-/** Writes a file through a temporary name so a crash never leaves it half-written. */
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-}
-
 const toJsonl = (rows: readonly unknown[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -251,10 +234,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = performance.now();
   const fpScores = await measureFpScores(config);
   const rows = await generateFailureLog({ config, seed, count, fpScores });
-  const feedback = existsSync(FAILURE_LOG) ? readJsonl(FAILURE_LOG, failureRecordSchema).filter((row) => row.source === 'feedback') : [];
-  mkdirSync(FAILURES_DIR, { recursive: true });
-  writeAtomic(FP_SCORES, toJsonl(fpScores));
-  writeAtomic(FAILURE_LOG, toJsonl([...rows, ...feedback]));
+  const feedback = existsSync(FAILURE_LOG_FILE)
+    ? readJsonl(FAILURE_LOG_FILE, failureRecordSchema).filter((row) => row.source === 'feedback')
+    : [];
+  writeAtomic(FP_SCORES_FILE, toJsonl(fpScores));
+  writeAtomic(FAILURE_LOG_FILE, toJsonl([...rows, ...feedback]));
   const changes = rows.filter((r) => r.decision === 'policy_change').length;
   process.stderr.write(
     `[failures] ${rows.length} bootstrap rows (+${feedback.length} feedback rows kept), ${changes} policy_change, ` +

@@ -5,7 +5,7 @@
  * seed always yields the same manifests.
  *
  * The probabilities are generative assumptions, documented in datasets/README.md; labels are never
- * assumed: they come from evaluating the real corpus with OPA (datasets/generate/label.ts).
+ * assumed: they come from evaluating the real corpus with OPA (activities/lifecycle/label.ts).
  */
 
 type Json = Record<string, unknown>;

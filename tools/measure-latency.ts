@@ -8,21 +8,21 @@
  *
  * It takes a while (about 4 s per measurement); run it on an otherwise idle machine.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { opaVersion } from '../../activities/opa/opa';
-import { runOpa } from '../../activities/opa/run';
-import { loadConfig } from '../../infra/config';
-import { DATASETS_DIR, loadPolicyIndex, POLICIES_DIR } from '../load';
-import { type LatencyMeasurement, latencyMeasurementSchema, type PolicyMeta } from '../schemas';
+import { opaVersion } from '../activities/opa/opa';
+import { runOpa } from '../activities/opa/run';
+import { loadPolicyIndex } from '../datasets/load';
+import { LATENCY_FILE, POLICIES_DIR } from '../datasets/paths';
+import { type LatencyMeasurement, latencyMeasurementSchema, type PolicyMeta } from '../datasets/schemas';
+import { loadConfig } from '../infra/config';
+import { writeAtomic } from '../lib/atomic';
 
 type Json = Record<string, unknown>;
-
-export const LATENCY_FILE = join(DATASETS_DIR, 'latency', 'latency.jsonl');
 
 export const ITEM_SIZES = [1, 4, 16, 64];
 export const INVENTORY_SIZES = [10, 100, 1000, 5000];
@@ -268,8 +268,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(`${values.out}.tmp`, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
-  renameSync(`${values.out}.tmp`, values.out);
+  writeAtomic(values.out, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
   process.stderr.write(`[latency] wrote ${rows.length} measurements to ${values.out}\n`);
 }

@@ -2,7 +2,7 @@
  * Acceptable variants of known-good manifests: deviations from the house standard that reviewers
  * in real platform teams routinely accept. A policy that denies them is raising a false alarm from
  * the point of view of the team that owns the workload. Evaluating the corpus on these variants
- * (with real OPA) is how fp_score is measured (datasets/generate/failures.ts).
+ * (with real OPA) is how fp_score is measured (tools/generate-failures.ts).
  *
  * Which deviations count as acceptable is a generative assumption; each is listed with its reason
  * in datasets/README.md.
