@@ -26,7 +26,7 @@ commands:
   up [engine...]          start the engines (temporal, mlflow, weaviate) and wait until healthy
   down [engine...]        stop the engines that 'up' started
   status                  health, URL and version of every engine
-  worker                  run workers on the main and lifecycle task queues until interrupted
+  worker                  run workers on the main, lifecycle and drafting task queues until interrupted
   healthcheck             run the healthcheck workflow (needs a running worker: 'pac worker')
   demo                    up + the model lifecycle of every family end to end; prints MLflow links
   train                   run the lifecycle workflow (ingest → features → train → evaluate → register)

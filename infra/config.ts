@@ -101,6 +101,21 @@ function share(fallback: number) {
     .default(fallback);
 }
 
+/** A whole number in [min, max], with one message naming the range. */
+function wholeNumber(min: number, max: number, fallback: number) {
+  const error = `expected a whole number between ${min} and ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+}
+
+/** An optional http(s) base URL (…/v1), trailing slashes removed. */
+const optionalBaseUrl = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    error: 'expected an http(s) base URL such as http://127.0.0.1:11434/v1',
+  })
+  .transform((v) => v?.replace(/\/+$/, ''));
+
 /** "name:token,name2:token2" → [{ name, token }]; names are identities, tokens at least 16 characters. */
 export function parseApiTokens(value: string, ctx?: z.RefinementCtx): { name: string; token: string }[] {
   const out: { name: string; token: string }[] = [];
@@ -178,13 +193,7 @@ export const envSchema = z.object({
   PAC_MONITOR_CRON: cron('0 2 * * *'),
   PAC_DRIFT_THRESHOLD: share(0.3),
   /** OpenAI-compatible chat endpoint (…/v1); unset = the offline generator / offline answers */
-  PAC_LLM_BASE_URL: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
-      error: 'expected an http(s) base URL such as http://127.0.0.1:11434/v1',
-    })
-    .transform((v) => v?.replace(/\/+$/, '')),
+  PAC_LLM_BASE_URL: optionalBaseUrl,
   PAC_LLM_API_KEY: z.string().optional(),
   /** the strong model (drafting, complex questions) */
   PAC_LLM_MODEL: z.string().default('gpt-4o'),
@@ -192,30 +201,14 @@ export const envSchema = z.object({
   PAC_LLM_MODEL_CHEAP: z.string().optional(),
   PAC_LLM_TIMEOUT_MS: positiveMs(120_000),
   /** OpenAI-compatible embeddings endpoint (…/v1); unset = the offline hashing embedder */
-  PAC_EMBEDDINGS_BASE_URL: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
-      error: 'expected an http(s) base URL such as http://127.0.0.1:11434/v1',
-    })
-    .transform((v) => v?.replace(/\/+$/, '')),
+  PAC_EMBEDDINGS_BASE_URL: optionalBaseUrl,
   PAC_EMBEDDINGS_API_KEY: z.string().optional(),
   PAC_EMBEDDINGS_MODEL: z.string().default('text-embedding-3-small'),
   /** hybrid search: 0 = BM25 only, 1 = vector only */
   PAC_HYBRID_ALPHA: share(0.5),
-  PAC_RETRIEVAL_TOP_K: z.coerce
-    .number({ error: 'expected a whole number between 1 and 50' })
-    .int({ error: 'expected a whole number between 1 and 50' })
-    .min(1, { error: 'expected a whole number between 1 and 50' })
-    .max(50, { error: 'expected a whole number between 1 and 50' })
-    .default(5),
+  PAC_RETRIEVAL_TOP_K: wholeNumber(1, 50, 5),
   /** generate → test → guardrail rounds before a draft ends as failed */
-  PAC_DRAFT_MAX_ATTEMPTS: z.coerce
-    .number({ error: 'expected a whole number between 1 and 10' })
-    .int({ error: 'expected a whole number between 1 and 10' })
-    .min(1, { error: 'expected a whole number between 1 and 10' })
-    .max(10, { error: 'expected a whole number between 1 and 10' })
-    .default(3),
+  PAC_DRAFT_MAX_ATTEMPTS: wholeNumber(1, 10, 3),
   /** how long a draft waits for approve/reject before it ends as expired */
   PAC_DRAFT_APPROVAL_TIMEOUT: duration('7d'),
   /** where approved drafts go: a directory, or a git branch (never the main corpus) */

@@ -1,14 +1,18 @@
 /**
  * One health probe per engine, shared by `pac status`, `pac up` (waiting for readiness) and the
  * healthcheck workflow's activities. A probe never throws: an engine that does not answer is
- * reported unhealthy with the reason.
+ * reported unhealthy with the reason. Probes speak each engine's own protocol (gRPC, HTTP, the
+ * `opa` binary) rather than go through the product's clients, so infra/ stays the lowest layer
+ * above lib/.
  */
+import { execFile } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { opaVersion } from '../activities/opa/opa';
-import { WeaviateStore } from '../activities/retrieval/weaviate';
-import { MlflowClient } from '../registry/mlflow';
 import type { Config } from './config';
+
+const PROBE_TIMEOUT_MS = 2_000;
 
 export const engineHealthSchema = z.object({
   engine: z.enum(['temporal', 'mlflow', 'weaviate', 'opa']),
@@ -20,7 +24,12 @@ export const engineHealthSchema = z.object({
 export type EngineHealth = z.infer<typeof engineHealthSchema>;
 export type EngineName = EngineHealth['engine'];
 
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+function reason(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+  // fetch hides the socket error in `cause` ("fetch failed"): name it (ECONNREFUSED, ENOTFOUND…)
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' ? `${message} (${code})` : message;
+}
 
 async function probeTemporal(config: Config): Promise<EngineHealth> {
   const base = { engine: 'temporal' as const, url: config.temporal.uiUrl };
@@ -42,12 +51,32 @@ async function probeTemporal(config: Config): Promise<EngineHealth> {
   }
 }
 
+/** GET `url` with the probe timeout; the body as text when the status is 2xx, else undefined. */
+async function httpText(url: string, headers: Record<string, string> = {}): Promise<string | undefined> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  const text = await response.text();
+  return response.ok ? text : undefined;
+}
+
+function tcpReachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: PROBE_TIMEOUT_MS });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
 async function probeMlflow(config: Config): Promise<EngineHealth> {
   const base = { engine: 'mlflow' as const, url: config.mlflow.uri };
-  const client = new MlflowClient({ uri: config.mlflow.uri, timeoutMs: 2_000 });
   try {
-    if (!(await client.health())) return { ...base, healthy: false, detail: 'no answer on /health' };
-    return { ...base, healthy: true, version: await client.version() };
+    if ((await httpText(`${config.mlflow.uri}/health`)) === undefined) return { ...base, healthy: false, detail: 'no answer on /health' };
+    const version = (await httpText(`${config.mlflow.uri}/version`))?.trim();
+    return { ...base, healthy: true, ...(version ? { version } : {}) };
   } catch (error) {
     return { ...base, healthy: false, detail: reason(error) };
   }
@@ -55,24 +84,36 @@ async function probeMlflow(config: Config): Promise<EngineHealth> {
 
 async function probeWeaviate(config: Config): Promise<EngineHealth> {
   const base = { engine: 'weaviate' as const, url: config.weaviate.url };
-  let store: WeaviateStore | undefined;
   try {
-    store = await WeaviateStore.connect(config);
-    if (!(await store.ready())) return { ...base, healthy: false, detail: 'not ready' };
-    return { ...base, healthy: true, version: await store.version(), detail: `gRPC port ${config.weaviate.grpcPort}` };
+    if ((await httpText(`${config.weaviate.url}/v1/.well-known/ready`)) === undefined)
+      return { ...base, healthy: false, detail: 'not ready' };
+    if (!(await tcpReachable(config.weaviate.host, config.weaviate.grpcPort)))
+      return { ...base, healthy: false, detail: `gRPC port ${config.weaviate.grpcPort} does not answer` };
+    const meta = JSON.parse((await httpText(`${config.weaviate.url}/v1/meta`)) ?? '{}') as { version?: unknown };
+    return {
+      ...base,
+      healthy: true,
+      ...(typeof meta.version === 'string' ? { version: meta.version } : {}),
+      detail: `gRPC port ${config.weaviate.grpcPort}`,
+    };
   } catch (error) {
     return { ...base, healthy: false, detail: reason(error) };
-  } finally {
-    await store?.close().catch(() => {});
   }
 }
 
 async function probeOpa(config: Config): Promise<EngineHealth> {
   try {
-    const info = await opaVersion(config);
-    return { engine: 'opa', healthy: true, version: info.version, detail: config.opa.path };
+    const { stdout } = await promisify(execFile)(config.opa.path, ['version'], { env: {}, timeout: config.opa.timeoutMs });
+    const version = /^Version:\s*(\S+)/m.exec(stdout)?.[1];
+    if (!version) return { engine: 'opa', healthy: false, detail: `${config.opa.path}: no version in \`opa version\`` };
+    return { engine: 'opa', healthy: true, version, detail: config.opa.path };
   } catch (error) {
-    return { engine: 'opa', healthy: false, detail: reason(error) };
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return {
+      engine: 'opa',
+      healthy: false,
+      detail: missing ? `${config.opa.path}: not found (run \`npm run install:engines\`)` : reason(error),
+    };
   }
 }
 

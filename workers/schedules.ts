@@ -42,6 +42,14 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       taskQueue: config.temporal.taskQueues.lifecycle,
       args: want.args,
     };
+    const create = () =>
+      client.schedule.create({
+        scheduleId: want.id,
+        spec,
+        action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+        memo: { owner: 'kube-pac-copilot', cron: want.cron },
+      });
     const handle = client.schedule.getHandle(want.id);
     let result: ScheduleState['action'];
     try {
@@ -54,24 +62,12 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       } else {
         // replaced rather than updated: an update cannot change the memo that records the expression
         await handle.delete();
-        await client.schedule.create({
-          scheduleId: want.id,
-          spec,
-          action,
-          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-          memo: { owner: 'kube-pac-copilot', cron: want.cron },
-        });
+        await create();
         result = 'updated';
       }
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
-      await client.schedule.create({
-        scheduleId: want.id,
-        spec,
-        action,
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-        memo: { owner: 'kube-pac-copilot', cron: want.cron },
-      });
+      await create();
       result = 'created';
     }
     const described = await handle.describe();

@@ -9,6 +9,7 @@ import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowI
 import type { Activities } from '../activities';
 import type { DatasetRef, EvaluationResult, Metrics, RegisterOutcome, TrainResult } from '../activities/lifecycle/types';
 import type { ModelFamily } from '../registry/promotion';
+import { stepOptions } from './activity-options';
 
 export type LifecycleStep = 'starting' | 'ingest' | 'features' | 'train' | 'evaluate' | 'register' | 'done' | 'failed';
 
@@ -50,36 +51,15 @@ export const lifecycleStatusQuery = defineQuery<LifecycleStatus>('status');
 /** Errors that retrying cannot fix: bad data, a model that cannot be trained on it. */
 const NON_RETRYABLE = ['DatasetError', 'ZodError', 'TrainingError'];
 
-const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '20 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-const dataSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-const computeSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 2,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+const bookkeeping = proxyActivities<Activities>(
+  stepOptions({ startToClose: '1 minute', attempts: 5, initial: '1 second', max: '20 seconds', nonRetryable: NON_RETRYABLE }),
+);
+const dataSteps = proxyActivities<Activities>(
+  stepOptions({ startToClose: '15 minutes', attempts: 3, initial: '5 seconds', max: '1 minute', nonRetryable: NON_RETRYABLE }),
+);
+const computeSteps = proxyActivities<Activities>(
+  stepOptions({ startToClose: '30 minutes', attempts: 2, initial: '5 seconds', max: '1 minute', nonRetryable: NON_RETRYABLE }),
+);
 
 export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult> {
   const { family } = input;

@@ -9,6 +9,7 @@ import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@t
 import type { Activities } from '../activities';
 import type { DriftSummary, LabelCheck } from '../activities/lifecycle/monitor';
 import type { ModelFamily } from '../registry/promotion';
+import { stepOptions } from './activity-options';
 import { lifecycle } from './lifecycle';
 
 export interface MonitorInput {
@@ -31,16 +32,15 @@ export interface MonitorResult {
   retrain?: { workflowId: string; reason: string; joined: boolean };
 }
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: ['DatasetError', 'NoChampionError'],
-  },
-});
+const acts = proxyActivities<Activities>(
+  stepOptions({
+    startToClose: '15 minutes',
+    attempts: 3,
+    initial: '5 seconds',
+    max: '1 minute',
+    nonRetryable: ['DatasetError', 'NoChampionError'],
+  }),
+);
 
 export async function monitor(input: MonitorInput = {}): Promise<MonitorResult> {
   const family = input.family ?? 'ranker';
