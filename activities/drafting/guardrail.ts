@@ -1,3 +1,4 @@
+import { isNondeterministicBuiltin } from '../lint/builtins';
 import type { Draft, GuardrailReport, ValidationReport } from './schemas';
 
 export type GuardrailThresholds = {
@@ -10,17 +11,6 @@ export type GuardrailThresholds = {
 };
 
 export const DEFAULT_THRESHOLDS: GuardrailThresholds = { minTestPassRate: 0.95, maxFalsePositiveRate: 0.05, minCoverage: 80 };
-
-/** Built-ins a policy must not call: network access and non-determinism. */
-export const FORBIDDEN_BUILTINS = [
-  /^http\.send$/,
-  /^net\./,
-  /^opa\.runtime$/,
-  /^time\./,
-  /^rand\./,
-  /^uuid\./,
-  /^crypto\.x509\.parse_and_verify/,
-];
 
 export function checkGuardrails(
   draft: Draft,
@@ -74,21 +64,18 @@ export function checkGuardrails(
       report.falsePositives.length ? `: ${report.falsePositives.slice(0, 5).join(', ')}` : ''
     }`,
   );
-  gate(
-    'must-deny-examples',
-    report.missedDenyExamples.length === 0,
-    report.missedDenyExamples.length
-      ? `allows must-deny example(s) #${report.missedDenyExamples.map((i) => i + 1).join(', #')}`
-      : 'every must-deny example is denied',
-  );
-  gate(
-    'must-allow-examples',
-    report.deniedAllowExamples.length === 0,
-    report.deniedAllowExamples.length
-      ? `denies must-allow example(s) #${report.deniedAllowExamples.map((i) => i + 1).join(', #')}`
-      : 'every must-allow example is allowed',
-  );
-  const forbidden = report.builtins.filter((b) => FORBIDDEN_BUILTINS.some((re) => re.test(b)));
+  // the request's own examples: `wrong` are the (0-based) indices the draft decides the other way
+  const examplesGate = (side: 'deny' | 'allow', wrong: number[]) => {
+    const [did, wanted] = side === 'deny' ? ['allows', 'denied'] : ['denies', 'allowed'];
+    gate(
+      `must-${side}-examples`,
+      wrong.length === 0,
+      wrong.length ? `${did} must-${side} example(s) #${wrong.map((i) => i + 1).join(', #')}` : `every must-${side} example is ${wanted}`,
+    );
+  };
+  examplesGate('deny', report.missedDenyExamples);
+  examplesGate('allow', report.deniedAllowExamples);
+  const forbidden = report.builtins.filter(isNondeterministicBuiltin);
   gate(
     'no-forbidden-builtins',
     forbidden.length === 0,

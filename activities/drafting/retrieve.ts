@@ -3,19 +3,19 @@
  * Weaviate with our own embeddings, searched with hybrid BM25 + vector search. The top hits, with
  * scores, become the draft's provenance and the LLM's few-shot examples.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PolicyMeta } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
+import { sha256 } from '../../lib/digest';
 import type { EmbeddingProvider } from '../llm/embeddings';
+import { EmbeddedIndex } from '../retrieval/embedded-index';
 import { WeaviateStore } from '../retrieval/weaviate';
 import type { Provenance } from './schemas';
 
 /** One collection per embedding provider (vectors of different providers do not mix). */
 export function policyCollectionName(embedder: EmbeddingProvider): string {
-  const suffix = createHash('sha256').update(embedder.id).digest('hex').slice(0, 8);
-  return `KpcPolicies_${suffix}`;
+  return `KpcPolicies_${sha256(embedder.id).slice(0, 8)}`;
 }
 
 export type IndexedPolicy = { meta: PolicyMeta; policy: string; tests: string; source: 'corpus' | 'published' };
@@ -44,6 +44,15 @@ export function readCorpusPolicy(policiesDir: string, meta: PolicyMeta): Indexed
   };
 }
 
+/** The policy corpus index of this embedding provider (one collection per provider). */
+export function policyIndex(store: WeaviateStore, embedder: EmbeddingProvider): EmbeddedIndex {
+  return new EmbeddedIndex(store, embedder, {
+    name: policyCollectionName(embedder),
+    description: `kube-pac-copilot policy corpus for drafting (embeddings: ${embedder.id})`,
+    properties: { policyId: 'keyword', title: 'text', body: 'text', kinds: 'keyword', source: 'keyword', digest: 'keyword' },
+  });
+}
+
 /** Upserts the policies (idempotent: the key is the policy id). Returns the number indexed. */
 export async function indexPolicies(
   config: Config,
@@ -52,41 +61,25 @@ export async function indexPolicies(
 ): Promise<{ collection: string; indexed: number }> {
   const store = await WeaviateStore.connect(config);
   try {
-    const documents = policies.map(policyDocument);
-    const vectors = await embedder.embed(documents);
-    const collection = policyCollectionName(embedder);
-    const dimensions = vectors[0]?.length ?? embedder.dimensions;
-    await store.ensureCollection({
-      name: collection,
-      description: `kube-pac-copilot policy corpus for drafting (embeddings: ${embedder.id})`,
-      properties: [
-        { name: 'policyId', type: 'keyword' },
-        { name: 'title', type: 'text' },
-        { name: 'body', type: 'text' },
-        { name: 'kinds', type: 'keyword' },
-        { name: 'source', type: 'keyword' },
-        { name: 'digest', type: 'keyword' },
-      ],
-      vectorDimensions: dimensions,
-    });
-    await store.upsert(
-      collection,
-      policies.map((p, i) => ({
-        key: `policy/${p.meta.id}`,
-        properties: {
-          policyId: p.meta.id,
-          title: p.meta.title,
-          body: documents[i] as string,
-          kinds: p.meta.kinds.join(','),
-          source: p.source,
-          digest: createHash('sha256')
-            .update(documents[i] as string)
-            .digest('hex'),
-        },
-        vector: vectors[i] as number[],
-      })),
+    const index = policyIndex(store, embedder);
+    await index.upsert(
+      policies.map((p) => {
+        const body = policyDocument(p);
+        return {
+          key: `policy/${p.meta.id}`,
+          text: body,
+          properties: {
+            policyId: p.meta.id,
+            title: p.meta.title,
+            body,
+            kinds: p.meta.kinds.join(','),
+            source: p.source,
+            digest: sha256(body),
+          },
+        };
+      }),
     );
-    return { collection, indexed: policies.length };
+    return { collection: index.name, indexed: policies.length };
   } finally {
     await store.close();
   }
@@ -101,13 +94,7 @@ export async function searchPolicies(
 ): Promise<Provenance[]> {
   const store = await WeaviateStore.connect(config);
   try {
-    const [vector] = await embedder.embed([query]);
-    const hits = await store.hybridSearch(policyCollectionName(embedder), {
-      query,
-      ...(options.alpha > 0 ? { vector } : {}),
-      alpha: options.alpha,
-      limit: options.limit,
-    });
+    const hits = await policyIndex(store, embedder).search(query, options);
     return hits.map((hit) => ({
       policyId: String(hit.properties.policyId),
       title: String(hit.properties.title),

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { loadPolicyIndex } from '../../datasets/load';
 import type { Config } from '../../infra/config';
 import { OpaCompileError, opaCheck, opaParse } from '../opa/opa';
+import { isNondeterministicBuiltin } from './builtins';
 
 export const LINT_SEVERITIES = ['error', 'warning', 'info'] as const;
 export const lintFindingSchema = z.object({
@@ -86,17 +87,6 @@ export const KNOWN_KINDS = new Set([
   'RuntimeClass',
 ]);
 
-/** Built-ins a policy must not call: network access and non-determinism (also the drafting guardrail). */
-export const NONDETERMINISTIC_BUILTINS = [
-  /^http\.send$/,
-  /^net\./,
-  /^opa\.runtime$/,
-  /^time\./,
-  /^rand\./,
-  /^uuid\./,
-  /^crypto\.x509\.parse_and_verify_certificates$/,
-  /^io\.jwt\.decode_verify$/,
-];
 const DEPRECATED = new Set([
   'any',
   'all',
@@ -294,7 +284,7 @@ export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly stri
 
     // calls
     for (const call of callsOf(rules)) {
-      if (NONDETERMINISTIC_BUILTINS.some((p) => p.test(call.name)))
+      if (isNondeterministicBuiltin(call.name))
         add(
           'nondeterministic-builtin',
           'error',

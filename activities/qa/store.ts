@@ -4,8 +4,9 @@
  * embedding. Re-ingesting a document replaces its chunks: the new chunks are upserted under
  * stable keys (source#position) and every older chunk of that source is deleted.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../lib/digest';
 import type { EmbeddingProvider } from '../llm/embeddings';
+import { EmbeddedIndex } from '../retrieval/embedded-index';
 import type { WeaviateStore } from '../retrieval/weaviate';
 import { chunkText, titleOf } from './chunk';
 
@@ -45,47 +46,32 @@ export function sourceIdOf(name: string): string {
 }
 
 export class KbStore {
-  private ensured = false;
+  private readonly index: EmbeddedIndex;
 
   constructor(
     private readonly store: WeaviateStore,
-    private readonly embedder: EmbeddingProvider,
+    embedder: EmbeddingProvider,
     readonly collection: string,
     private readonly options: { alpha: number; chunkSize?: number; chunkOverlap?: number } = { alpha: 0.5 },
-  ) {}
-
-  private async ensure(dimensions: number): Promise<void> {
-    if (this.ensured) return;
-    await this.store.ensureCollection({
-      name: this.collection,
-      description: `knowledge-base chunks (embedder ${this.embedder.id})`,
-      properties: [
-        { name: 'text', type: 'text' },
-        { name: 'title', type: 'text' },
-        { name: 'heading', type: 'text' },
-        { name: 'source', type: 'keyword' },
-        { name: 'digest', type: 'keyword' },
-        { name: 'position', type: 'number' },
-      ],
-      vectorDimensions: dimensions,
+  ) {
+    this.index = new EmbeddedIndex(store, embedder, {
+      name: collection,
+      description: `knowledge-base chunks (embedder ${embedder.id})`,
+      properties: { text: 'text', title: 'text', heading: 'text', source: 'keyword', digest: 'keyword', position: 'number' },
     });
-    this.ensured = true;
   }
 
   async ingest(input: { name: string; text: string }): Promise<IngestResult & { headings: string[] }> {
     const source = sourceIdOf(input.name);
     const title = titleOf(input.text) ?? source;
-    const digest = createHash('sha256').update(input.text).digest('hex');
+    const digest = sha256(input.text);
     const chunks = chunkText(input.text, { size: this.options.chunkSize ?? 500, overlap: this.options.chunkOverlap ?? 75 });
     if (chunks.length === 0) throw new EmptyDocumentError(input.name);
-    const vectors = await this.embedder.embed(chunks.map((c) => `${title}\n${c.heading}\n${c.text}`));
-    await this.ensure(vectors[0]?.length ?? this.embedder.dimensions);
-    await this.store.upsert(
-      this.collection,
-      chunks.map((c, i) => ({
+    await this.index.upsert(
+      chunks.map((c) => ({
         key: `kb:${source}#${c.position}`,
+        text: `${title}\n${c.heading}\n${c.text}`,
         properties: { text: c.text, title, heading: c.heading, source, digest, position: c.position },
-        vector: vectors[i] as number[],
       })),
     );
     const removed = await this.store.deleteWhere(this.collection, [
@@ -105,15 +91,12 @@ export class KbStore {
 
   async search(query: string, options: { mode?: SearchMode; limit?: number; vector?: number[]; alpha?: number } = {}): Promise<ChunkHit[]> {
     const mode = options.mode ?? 'hybrid';
-    if (!this.ensured && !(await this.store.collectionExists(this.collection))) return [];
-    this.ensured = true;
+    if (!(await this.index.exists())) return [];
     const alpha = mode === 'bm25' ? 0 : mode === 'vector' ? 1 : (options.alpha ?? this.options.alpha);
-    const vector = alpha > 0 ? (options.vector ?? (await this.embedder.embed([query]))[0]) : undefined;
-    const hits = await this.store.hybridSearch(this.collection, {
-      query,
+    const hits = await this.index.search(query, {
       alpha,
       limit: options.limit ?? 5,
-      ...(vector ? { vector } : {}),
+      ...(options.vector ? { vector: options.vector } : {}),
     });
     return hits.map((h) => {
       const p = h.properties as Record<string, unknown>;

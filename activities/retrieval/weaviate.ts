@@ -8,39 +8,35 @@
  *   const hits = await store.hybridSearch('Policies', { query: 'labels', vector, alpha: 0.5, limit: 5 });
  *   await store.close();
  *
- * Every input is validated (zod schemas in ./weaviate-spec) before anything is sent; what the server
- * refuses is reported per object, never dropped.
+ * Every input is validated (zod schemas in ./weaviate-schemas, per-object checks in
+ * ./weaviate-objects) before anything is sent; what the server refuses is reported per object,
+ * never dropped. ./weaviate-spec-diff compares a wanted collection spec with the server's.
  */
 import weaviate, { type CollectionConfigCreate, configure, Filters, type FilterValue, type WeaviateClient } from 'weaviate-client';
+import { batchOutcome, type PreparedObject, prepareObjects, prepareSearch } from './weaviate-objects';
 import {
   BatchInsertError,
-  batchOutcome,
   CollectionConflictError,
   CollectionNotFoundError,
   type CollectionSpec,
   type CollectionSpecInput,
   collectionNameSchema,
   collectionSpecSchema,
-  diffCollection,
-  encodeDescription,
   type HybridSearchOptionsInput,
   type InsertFailure,
   type InsertObjectInput,
   type InsertOptionsInput,
   insertOptionsSchema,
-  observeCollection,
-  type PreparedObject,
   type PropertySpec,
   parseInput,
-  prepareObjects,
-  prepareSearch,
   type SearchHit,
-  type ServerCollectionConfig,
-  specFromObserved,
   VECTOR_NAME,
-} from './weaviate-spec';
+} from './weaviate-schemas';
+import { diffCollection, encodeDescription, observeCollection, type ServerCollectionConfig, specFromObserved } from './weaviate-spec-diff';
 
-export * from './weaviate-spec';
+export * from './weaviate-objects';
+export * from './weaviate-schemas';
+export * from './weaviate-spec-diff';
 
 /** Where Weaviate listens: the `weaviate` section of infra/config's Config is one. */
 export type WeaviateEndpoint = {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { constraintDenies } from '../../activities/drafting/candidate';
 import { checkGuardrails } from '../../activities/drafting/guardrail';
+import { readOperator } from '../../activities/drafting/intent';
 import { deleteAt, setAt, valuesAt } from '../../activities/drafting/manifest-paths';
-import { constraintDenies, deriveCandidates, generateOffline, NoCandidateError, readOperator } from '../../activities/drafting/offline';
+import { deriveCandidates, generateOffline, NoCandidateError } from '../../activities/drafting/offline';
 import { mergeIndex } from '../../activities/drafting/publish';
 import { describeConstraint, displayPath } from '../../activities/drafting/rego-writer';
 import { type Constraint, draftRequestSchema, type ValidationReport } from '../../activities/drafting/schemas';

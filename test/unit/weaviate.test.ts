@@ -27,20 +27,19 @@ import {
   WeaviateInputError,
 } from '../../activities/retrieval/weaviate';
 
-const spec: CollectionSpec = parseInput(
-  collectionSpecSchema,
-  {
-    name: 'Docs',
-    description: 'policy docs',
-    properties: [
-      { name: 'body', type: 'text' },
-      { name: 'kind', type: 'keyword' },
-      { name: 'severity', type: 'number' },
-    ],
-    vectorDimensions: 4,
-  },
-  'collection spec',
-);
+/** A collection spec from any input, as ensureCollection parses it. */
+const parseSpec = (input: unknown, what = 'collection spec') => parseInput(collectionSpecSchema, input, what);
+
+const spec: CollectionSpec = parseSpec({
+  name: 'Docs',
+  description: 'policy docs',
+  properties: [
+    { name: 'body', type: 'text' },
+    { name: 'kind', type: 'keyword' },
+    { name: 'severity', type: 'number' },
+  ],
+  vectorDimensions: 4,
+});
 
 /** What Weaviate 1.35.2 returned (through weaviate-client's config.get()) for a collection made from `spec`. */
 function serverConfig(overrides: Partial<ServerCollectionConfig> = {}): ServerCollectionConfig {
@@ -80,20 +79,16 @@ describe('collection spec schema', () => {
 
   it('names every bad field', () => {
     const error = inputError(() =>
-      parseInput(
-        collectionSpecSchema,
-        {
-          name: 'docs-1',
-          properties: [
-            { name: 'Body', type: 'text' },
-            { name: 'id', type: 'keyword' },
-            { name: 'kind', type: 'blob' },
-          ],
-          vectorDimensions: 0,
-          colour: 'red',
-        },
-        'collection spec',
-      ),
+      parseSpec({
+        name: 'docs-1',
+        properties: [
+          { name: 'Body', type: 'text' },
+          { name: 'id', type: 'keyword' },
+          { name: 'kind', type: 'blob' },
+        ],
+        vectorDimensions: 0,
+        colour: 'red',
+      }),
     );
     const paths = error.issues.map((i) => i.path);
     expect(paths).toEqual(
@@ -106,24 +101,20 @@ describe('collection spec schema', () => {
 
   it('refuses duplicate property names, ignoring case', () => {
     const error = inputError(() =>
-      parseInput(
-        collectionSpecSchema,
-        {
-          name: 'Docs',
-          properties: [
-            { name: 'body', type: 'text' },
-            { name: 'bODY', type: 'keyword' },
-          ],
-          vectorDimensions: 4,
-        },
-        'collection spec',
-      ),
+      parseSpec({
+        name: 'Docs',
+        properties: [
+          { name: 'body', type: 'text' },
+          { name: 'bODY', type: 'keyword' },
+        ],
+        vectorDimensions: 4,
+      }),
     );
     expect(error.issues).toEqual([{ path: 'properties[1].name', message: 'duplicate property name "bODY" (same as properties[0])' }]);
   });
 
   it('does not let the description carry its own dimension marker', () => {
-    expect(() => parseInput(collectionSpecSchema, { ...spec, description: 'x [pac-spec vectorDimensions=9]' }, 'spec')).toThrow(/pac-spec/);
+    expect(() => parseSpec({ ...spec, description: 'x [pac-spec vectorDimensions=9]' }, 'spec')).toThrow(/pac-spec/);
   });
 });
 
@@ -178,11 +169,9 @@ describe('comparing a spec with the server', () => {
   });
 
   it('names each difference', () => {
-    const other = parseInput(
-      collectionSpecSchema,
+    const other = parseSpec(
       {
-        name: 'Docs',
-        description: 'policy docs',
+        ...spec,
         properties: [
           { name: 'body', type: 'keyword' },
           { name: 'severity', type: 'number' },
