@@ -8,14 +8,15 @@
  * API's stable codes (not_found, conflict, invalid_request, unprocessable, engine_unavailable).
  */
 import { z } from 'zod';
-import { draftRequestSchema } from '../activities/drafting/schemas';
-import type { ErrorCode } from './errors';
+import { type DraftStatus, draftRequestSchema } from '../activities/drafting/schemas';
+import { ApiError, type ErrorCode, type ErrorDetails } from './errors';
+import type { AutofixResponse, CiLogResponse, TroubleshootResponse } from './troubleshoot-responses';
 
 export class BackendError extends Error {
   constructor(
     readonly code: Extract<ErrorCode, 'not_found' | 'conflict' | 'invalid_request' | 'unprocessable' | 'engine_unavailable'>,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = 'BackendError';
@@ -34,14 +35,12 @@ export const draftIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,200}$/, { error: 'expected a draft id (letters, digits, ".", "_", ":", "-")' });
 
-export const draftStatusSchema = z.object({
-  id: z.string(),
-  /** e.g. generating, testing, awaiting_approval, approved, rejected, expired, published, failed */
-  state: z.string(),
-  /** everything else the drafting workflow reports (step, attempts, test results, policy text …) */
-  detail: z.record(z.string(), z.unknown()).default({}),
-});
-export type DraftStatus = z.infer<typeof draftStatusSchema>;
+/** A drafting workflow just started, or the running one of the same request joined. */
+export interface DraftStarted {
+  draftId: string;
+  runId: string;
+  joined: boolean;
+}
 
 export const approveRequestSchema = z.strictObject({ comment: z.string().max(2000).optional() });
 export const rejectRequestSchema = z.strictObject({
@@ -49,8 +48,8 @@ export const rejectRequestSchema = z.strictObject({
 });
 
 export interface DraftsBackend {
-  /** starts a drafting workflow; returns its id and first state */
-  propose(request: ProposeRequest, requester: string): Promise<DraftStatus>;
+  /** starts (or joins) the drafting workflow of the request */
+  propose(request: ProposeRequest, requester: string): Promise<DraftStarted>;
   /** throws BackendError('not_found') for an unknown id */
   get(id: string): Promise<DraftStatus>;
   /** sends the approve signal with the reviewer's identity (from the bearer token) */
@@ -95,12 +94,28 @@ export const ciLogRequestSchema = z.strictObject({
 });
 export type CiLogRequest = z.infer<typeof ciLogRequestSchema>;
 
-/** What a troubleshooting backend returns: free-form findings, validated as an object. */
-export const troubleshootResultSchema = z.record(z.string(), z.unknown());
-export type TroubleshootResult = z.infer<typeof troubleshootResultSchema>;
-
 export interface TroubleshootBackend {
-  autofix(request: AutofixRequest, requester: string): Promise<TroubleshootResult>;
-  troubleshoot(request: TroubleshootRequest): Promise<TroubleshootResult>;
-  ciLog(request: CiLogRequest): Promise<TroubleshootResult>;
+  autofix(request: AutofixRequest, requester: string): Promise<AutofixResponse>;
+  troubleshoot(request: TroubleshootRequest): Promise<TroubleshootResponse>;
+  ciLog(request: CiLogRequest): Promise<CiLogResponse>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calling a backend from a route
+// ---------------------------------------------------------------------------------------------
+
+export function backendOrThrow<T>(backend: T | undefined, what: string): T {
+  if (!backend) throw new ApiError('not_implemented', `${what} is not available in this server: no backend is configured`);
+  return backend;
+}
+
+/** Calls a backend, mapping BackendError to the API's codes. */
+export async function callBackend<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof BackendError) throw new ApiError(error.code, error.message, error.details);
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('engine_unavailable', `the backend failed: ${(error as Error).message.split('\n')[0]}`);
+  }
 }

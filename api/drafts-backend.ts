@@ -4,15 +4,11 @@
  * use, so the API starts (and /readyz reports) while Temporal is still down.
  */
 import type { Client } from '@temporalio/client';
+import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
 import { DraftNotFoundError, DraftRequestError, DraftStateError, DraftsClient } from '../workers/drafts';
 import { temporalClient } from '../workers/temporal';
-import type { DraftStatus as WorkflowStatus } from '../workflows/draft';
-import { BackendError, type DraftStatus, type DraftsBackend, type ProposeRequest } from './backends';
-
-function view(status: WorkflowStatus): DraftStatus {
-  return { id: status.draftId, state: status.phase, detail: status as unknown as Record<string, unknown> };
-}
+import { BackendError, type DraftsBackend, type ProposeRequest } from './backends';
 
 function mapError(error: unknown): never {
   if (error instanceof DraftRequestError) throw new BackendError('invalid_request', error.message, { issues: error.issues });
@@ -38,21 +34,16 @@ export function temporalDraftsBackend(config: Config): DraftsBackend & { close()
       await new Promise((resolve) => setTimeout(resolve, 100));
       status = await client.status(id);
     }
-    return view(status);
+    return status;
   };
   return {
     async propose(request: ProposeRequest, requester: string) {
       const client = await drafts();
-      const started = await client.propose({ ...request, requester }).catch(mapError);
-      return {
-        id: started.draftId,
-        state: started.joined ? 'joined' : 'started',
-        detail: { runId: started.runId, joined: started.joined },
-      };
+      return client.propose({ ...request, requester }).catch(mapError);
     },
     async get(id: string) {
       const client = await drafts();
-      return view(await client.status(id).catch(mapError));
+      return client.status(id).catch(mapError);
     },
     async approve(id: string, reviewer: string, comment?: string) {
       const client = await drafts();

@@ -22,11 +22,26 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export const errorBodySchema = z.object({
-  error: z.object({
+/** What an error adds to its message, by the kind of error. */
+export const errorDetailsSchema = z.strictObject({
+  /** invalid input, one issue per field: `field` for the request itself, `path` inside a draft request */
+  issues: z
+    .array(z.union([z.strictObject({ field: z.string(), message: z.string() }), z.strictObject({ path: z.string(), message: z.string() })]))
+    .optional(),
+  /** conflict: the phase the draft is in */
+  phase: z.string().optional(),
+  /** an unknown prompt version: the versions there are */
+  available: z.array(z.string()).optional(),
+  /** rate_limited: when to try again */
+  retryAfter: z.string().optional(),
+});
+export type ErrorDetails = z.infer<typeof errorDetailsSchema>;
+
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
     code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
     message: z.string(),
-    details: z.unknown().optional(),
+    details: errorDetailsSchema.optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
@@ -36,7 +51,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -54,7 +69,7 @@ export const commonErrorResponses = {
   503: errorBodySchema,
 };
 
-function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+function body(code: ErrorCode, message: string, details?: ErrorDetails): ErrorBody {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 

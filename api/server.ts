@@ -10,8 +10,9 @@ import type { Writable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
+import Fastify, { type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { QaService } from '../activities/qa/service';
 import { qaServiceFromConfig } from '../activities/qa/service';
 import type { Config } from '../infra/config';
@@ -19,13 +20,14 @@ import { TokenAuth } from './auth';
 import type { DraftsBackend, TroubleshootBackend } from './backends';
 import type { ApiApp, AppContext } from './context';
 import { ApiError, installErrorHandlers } from './errors';
-import { ApiMetrics } from './metrics';
+import { type ApiMetrics, apiMetrics } from './metrics';
 import { registerAnalyzeRoutes } from './routes/analyze';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerDraftRoutes } from './routes/drafts';
 import { registerHealthRoutes } from './routes/health';
 import { registerModelRoutes } from './routes/models';
 import { registerTroubleshootRoutes } from './routes/troubleshoot';
+import { strictDeep } from './strict';
 
 export interface BuildAppOptions {
   config: Config;
@@ -43,7 +45,37 @@ export interface BuildAppOptions {
 
 const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
 
-export async function buildApp(options: BuildAppOptions): Promise<{ app: ApiApp; metrics: ApiMetrics; close: () => Promise<void> }> {
+type ResponseSchemas = Record<string, z.ZodType>;
+
+/** A route of the app as registered: its response schemas by status code (strict), or hidden from the OpenAPI document. */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  hidden: boolean;
+  response: Readonly<ResponseSchemas>;
+}
+
+/**
+ * Every route the app registers, in order. A route in the OpenAPI document must declare its
+ * responses; they are made strict here (api/strict.ts), once for every route.
+ */
+function collectRoutes(app: ApiApp): ApiRoute[] {
+  const routes: ApiRoute[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const schema = route.schema as { hide?: boolean; response?: ResponseSchemas } | undefined;
+    if (schema?.response)
+      schema.response = Object.fromEntries(Object.entries(schema.response).map(([status, body]) => [status, strictDeep(body)]));
+    else if (!schema?.hide)
+      throw new Error(`${String(route.method)} ${route.url}: an API route declares its response schemas (schema.response)`);
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, hidden: schema?.hide === true, response: schema?.response ?? {} });
+  });
+  return routes;
+}
+
+export async function buildApp(
+  options: BuildAppOptions,
+): Promise<{ app: ApiApp; metrics: ApiMetrics; routes: readonly ApiRoute[]; close: () => Promise<void> }> {
   const { config } = options;
   const app = Fastify({
     logger: options.log === false ? false : { level: 'info', ...(options.log ? { stream: options.log } : {}) },
@@ -52,9 +84,10 @@ export async function buildApp(options: BuildAppOptions): Promise<{ app: ApiApp;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  const routes = collectRoutes(app);
 
   const auth = new TokenAuth(config.api.tokens);
-  const metrics = new ApiMetrics({ defaultMetrics: options.processMetrics ?? true });
+  const metrics = apiMetrics({ defaultMetrics: options.processMetrics ?? true });
   metrics.initialize([config.llm.cheapModel, config.llm.model]);
 
   let qaPromise: Promise<QaService> | undefined;
@@ -120,6 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<{ app: ApiApp;
   return {
     app,
     metrics,
+    routes,
     close: async () => {
       await app.close();
       await closeQa?.();

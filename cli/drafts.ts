@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
+import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
 import { DraftRequestError, DraftsClient, parseDraftRequest } from '../workers/drafts';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
-import type { DraftStatus } from '../workflows/draft';
 import { CliUsageError, withWorker } from './models';
 
 export const DRAFT_EXIT = { ok: 0, invalid: 2, guardrails: 3, rejected: 4, expired: 5 } as const;
@@ -107,6 +107,14 @@ async function withClient<T>(config: Config, inProcessWorker: boolean, work: (cl
   }
 }
 
+/** A request that failed validation: its issues on stderr (and as JSON with --json), exit code 2; anything else is rethrown. */
+function invalidRequest(error: unknown, json: boolean): number {
+  if (!(error instanceof DraftRequestError)) throw error;
+  process.stderr.write(`pac: ${error.message}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: 'invalid_request', issues: error.issues }, null, 2)}\n`);
+  return DRAFT_EXIT.invalid;
+}
+
 export async function draftCommand(
   config: Config,
   options: { requestFile?: string; waitFor?: string; json: boolean; worker: boolean },
@@ -118,12 +126,7 @@ export async function draftCommand(
     // validated here, before any connection: a bad request never reaches Temporal
     request = parseDraftRequest(readRequestFile(options.requestFile), `request (${options.requestFile})`);
   } catch (error) {
-    if (error instanceof DraftRequestError) {
-      process.stderr.write(`pac: ${error.message}\n`);
-      if (options.json) process.stdout.write(`${JSON.stringify({ error: 'invalid_request', issues: error.issues }, null, 2)}\n`);
-      return DRAFT_EXIT.invalid;
-    }
-    throw error;
+    return invalidRequest(error, options.json);
   }
   return withClient(config, options.worker, async (client) => {
     const drafts = new DraftsClient(client, config);
@@ -131,12 +134,7 @@ export async function draftCommand(
     try {
       started = await drafts.propose(request);
     } catch (error) {
-      if (error instanceof DraftRequestError) {
-        process.stderr.write(`pac: ${error.message}\n`);
-        if (options.json) process.stdout.write(`${JSON.stringify({ error: 'invalid_request', issues: error.issues }, null, 2)}\n`);
-        return DRAFT_EXIT.invalid;
-      }
-      throw error;
+      return invalidRequest(error, options.json);
     }
     const url = workflowUiUrl(config, started.draftId);
     if (!options.json)

@@ -31,35 +31,52 @@ export const PSS_CONTROLS = {
 export const pssControlSchema = z.enum([...PSS_CONTROLS.baseline, ...PSS_CONTROLS.restricted]);
 export type PssControl = z.infer<typeof pssControlSchema>;
 
-export const POLICY_CATEGORIES = [
-  'pod-security',
-  'images',
-  'resources',
-  'probes',
-  'service-accounts',
-  'rbac',
-  'networking',
-  'metadata',
-  'availability',
-  'api-versions',
-  'secrets',
-  'namespaces',
-] as const;
+/**
+ * Every policy category with the failure type its denials are logged as (failure log, fix
+ * classifier). The category list and the failure-type list are both read from this one table.
+ */
+const FAILURE_TYPE_BY_CATEGORY = {
+  'pod-security': 'security_violation',
+  images: 'supply_chain',
+  resources: 'resource_hygiene',
+  probes: 'reliability',
+  'service-accounts': 'access_control',
+  rbac: 'access_control',
+  networking: 'network_exposure',
+  metadata: 'governance',
+  availability: 'reliability',
+  'api-versions': 'deprecated_api',
+  secrets: 'secret_exposure',
+  namespaces: 'governance',
+} as const;
+export type PolicyCategory = keyof typeof FAILURE_TYPE_BY_CATEGORY;
+export type FailureType = (typeof FAILURE_TYPE_BY_CATEGORY)[PolicyCategory];
+
+export const POLICY_CATEGORIES = Object.keys(FAILURE_TYPE_BY_CATEGORY) as [PolicyCategory, ...PolicyCategory[]];
+
+/** What kind of problem a denial reports, in the order of first appearance in the table. */
+export const FAILURE_TYPES = [...new Set(Object.values(FAILURE_TYPE_BY_CATEGORY))] as [FailureType, ...FailureType[]];
+
+/** The failure type a denial of a policy of this category is logged as. */
+export const FAILURE_TYPE_OF_CATEGORY: Readonly<Record<PolicyCategory, FailureType>> = FAILURE_TYPE_BY_CATEGORY;
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'] as const;
 
-const policyIdPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** A policy id: kebab-case, e.g. pss-privileged. */
+export const POLICY_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** One line of datasets/policies/index.jsonl. */
 export const policyMetaSchema = z
   .object({
-    id: z.string().regex(policyIdPattern, { error: 'expected a kebab-case id such as "pss-privileged"' }),
+    id: z.string().regex(POLICY_ID_PATTERN, { error: 'expected a kebab-case id such as "pss-privileged"' }),
     /** Rego package: kpc.policies.<id with "-" as "_"> */
     package: z.string(),
     title: z.string().min(5),
     description: z.string().min(20),
     kinds: z.array(z.string().min(1)).min(1),
-    severity: z.enum(['low', 'medium', 'high', 'critical']),
+    severity: z.enum(SEVERITIES),
     category: z.enum(POLICY_CATEGORIES),
     pss: z.array(pssControlSchema).default([]),
     cis: z.array(z.string().regex(/^\d+(\.\d+)+$/, { error: 'expected a CIS Kubernetes Benchmark id such as "5.2.2"' })).default([]),
@@ -83,7 +100,7 @@ export type PolicyMeta = z.infer<typeof policyMetaSchema>;
 
 /** datasets/fixtures/negative/<name>.expected.json: the exact set of policies that deny <name>.yaml. */
 export const fixtureExpectationSchema = z.object({
-  deny: z.array(z.string().regex(policyIdPattern)).min(1),
+  deny: z.array(z.string().regex(POLICY_ID_PATTERN)).min(1),
   /** what is wrong with the manifest, in a sentence */
   why: z.string().min(5),
 });
@@ -149,47 +166,18 @@ export const latencyMeasurementSchema = z.object({
 });
 export type LatencyMeasurement = z.infer<typeof latencyMeasurementSchema>;
 
-/** What kind of problem a denial reports (derived from the policy's category). */
-export const FAILURE_TYPES = [
-  'security_violation',
-  'supply_chain',
-  'resource_hygiene',
-  'reliability',
-  'access_control',
-  'network_exposure',
-  'governance',
-  'deprecated_api',
-  'secret_exposure',
-] as const;
-
-/** The failure type a denial of a policy of this category is logged as (failure log, fix classifier). */
-export const FAILURE_TYPE_OF_CATEGORY: Record<(typeof POLICY_CATEGORIES)[number], (typeof FAILURE_TYPES)[number]> = {
-  'pod-security': 'security_violation',
-  images: 'supply_chain',
-  resources: 'resource_hygiene',
-  probes: 'reliability',
-  availability: 'reliability',
-  'service-accounts': 'access_control',
-  rbac: 'access_control',
-  networking: 'network_exposure',
-  metadata: 'governance',
-  namespaces: 'governance',
-  'api-versions': 'deprecated_api',
-  secrets: 'secret_exposure',
-};
-
 /** One line of datasets/failures/failure_log.jsonl: a policy denial and what was done about it. */
 export const failureRecordSchema = z.object({
   /** fail-<seed>-<n> for bootstrap rows; any unique id for feedback the product appends */
   id: z.string().min(1),
   time: z.iso.datetime(),
-  policy: z.string().regex(policyIdPattern),
+  policy: z.string().regex(POLICY_ID_PATTERN),
   /** "<Kind> <namespace>/<name>" (or "<Kind> <name>" for cluster-scoped objects) */
   resource: z.string().min(3),
   failure_type: z.enum(FAILURE_TYPES),
   /** the denial message OPA returned */
   message: z.string().min(10),
-  severity: z.enum(['low', 'medium', 'high', 'critical']),
+  severity: z.enum(SEVERITIES),
   /** earlier fixes of this policy's denials on the same app that developers reverted */
   developer_revert_history: z.number().int().nonnegative(),
   /** how often the policy denies manifests reviewers accept (0-1; see datasets/README.md) */
@@ -224,7 +212,7 @@ export type FpMeasurement = z.infer<typeof fpMeasurementSchema>;
 /** The YAML front matter of a knowledge-base document (datasets/kb/<id>.md). */
 export const kbFrontMatterSchema = z.object({
   /** equals the file name without .md */
-  id: z.string().regex(policyIdPattern, { error: 'expected a kebab-case id equal to the file name' }),
+  id: z.string().regex(POLICY_ID_PATTERN, { error: 'expected a kebab-case id equal to the file name' }),
   title: z.string().min(5),
   topics: z.array(z.string().min(1)).min(1),
   updated: z.union([z.iso.date(), z.date().transform((d) => d.toISOString().slice(0, 10))]),
@@ -242,7 +230,7 @@ export const kbEvalQuestionSchema = z.discriminatedUnion('answerable', [
     id: z.string().regex(/^q\d{2,3}$/),
     question: z.string().min(10),
     answerable: z.literal(true).default(true),
-    source: z.string().regex(policyIdPattern),
+    source: z.string().regex(POLICY_ID_PATTERN),
     passage: z.string().min(10),
     answer: z.string().min(2),
     /** a rewording that should hit the semantic cache */

@@ -10,13 +10,16 @@ import type { z } from 'zod';
 import {
   type ApproveSignal,
   approveSignalSchema,
+  type DraftPhase,
   type DraftRequest,
+  type DraftStatus,
   draftRequestSchema,
+  draftStatusSchema,
   type RejectSignal,
   rejectSignalSchema,
 } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
-import { approveSignal, type DraftPolicyResult, type DraftStatus, draftPolicy, draftStatusQuery, rejectSignal } from '../workflows/draft';
+import { approveSignal, type DraftPolicyResult, draftPolicy, draftStatusQuery, rejectSignal } from '../workflows/draft';
 
 /** A request that failed validation: every problem with its JSON path. */
 export class DraftRequestError extends Error {
@@ -71,7 +74,7 @@ export function draftIdOf(request: DraftRequest): string {
 
 export type DraftSummary = {
   draftId: string;
-  phase: DraftStatus['phase'] | 'unreachable';
+  phase: DraftPhase | 'unreachable';
   policyId?: string;
   requester: string;
   intent: string;
@@ -109,7 +112,7 @@ export class DraftsClient {
 
   async status(draftId: string): Promise<DraftStatus> {
     try {
-      return await this.client.workflow.getHandle(draftId).query(draftStatusQuery);
+      return draftStatusSchema.parse(await this.client.workflow.getHandle(draftId).query(draftStatusQuery));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new DraftNotFoundError(draftId);
       throw error;
@@ -124,7 +127,7 @@ export class DraftsClient {
   ): Promise<DraftStatus> {
     if (what === 'decision') {
       const result: DraftPolicyResult = await this.client.workflow.getHandle(draftId).result();
-      return result.status;
+      return draftStatusSchema.parse(result.status);
     }
     let last = '';
     for (;;) {

@@ -22,19 +22,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type {
-  ApproveSignal,
-  Draft,
-  DraftRequest,
-  GuardrailReport,
-  Provenance,
-  RejectSignal,
-  ValidationReport,
-} from '../activities/drafting/schemas';
+import type { ApproveSignal, Draft, DraftOutcome, DraftRequest, DraftStatus, RejectSignal } from '../activities/drafting/schemas';
 import { lifecycle } from './lifecycle';
-
-export type DraftOutcome = 'published' | 'rejected' | 'expired' | 'failed';
-export type DraftPhase = 'retrieving' | 'generating' | 'testing' | 'guardrails' | 'awaiting-approval' | 'publishing' | DraftOutcome;
 
 export interface DraftPolicyInput {
   draftId: string;
@@ -47,36 +36,6 @@ export interface DraftPolicyInput {
   retrainTaskQueue?: string;
 }
 
-export interface DraftAttempt {
-  attempt: number;
-  draft: Draft;
-  report: ValidationReport;
-  guardrails: GuardrailReport;
-}
-
-export interface DraftStatus {
-  draftId: string;
-  phase: DraftPhase;
-  request: DraftRequest;
-  provenance: Provenance[];
-  attempts: DraftAttempt[];
-  /** the draft waiting for (or given) a decision: the last one that passed the guardrails */
-  draft?: Draft;
-  report?: ValidationReport;
-  guardrails?: GuardrailReport;
-  decision?: { kind: 'approve' | 'reject' | 'expire'; reviewer: string; text: string };
-  /** signals that were refused (wrong phase, missing reviewer …), with why */
-  refusedSignals: string[];
-  reasons: string[];
-  publication?: { location: string; files: string[]; commit?: string };
-  retrain?: { workflowId: string; joined: boolean };
-  auditFile?: string;
-  mlflowRunId?: string;
-  /** workflow time (ms since epoch) when it started waiting, and its deadline */
-  awaitingSince?: number;
-  expiresAt?: number;
-}
-
 export interface DraftPolicyResult {
   draftId: string;
   outcome: DraftOutcome;
@@ -87,6 +46,7 @@ export interface DraftPolicyResult {
 
 export const approveSignal = defineSignal<[ApproveSignal]>('approve');
 export const rejectSignal = defineSignal<[RejectSignal]>('reject');
+/** answers a DraftStatus; clients check it with draftStatusSchema (activities/drafting/schemas) */
 export const draftStatusQuery = defineQuery<DraftStatus>('status');
 
 const quick = proxyActivities<Activities>({

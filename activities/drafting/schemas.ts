@@ -1,18 +1,17 @@
 /**
  * The records of the drafting loop, one zod schema each: the request a user or CI sends, the
  * structured constraint the offline generator derives, the draft (Rego + tests + how it was made),
- * the validation report (what OPA said), the guardrail report, the decision signals and the audit
- * record of a decision.
+ * the validation report (what OPA said), the guardrail report, the decision signals, the status
+ * of a drafting workflow (its `status` query, the CLI and the API all read this one schema) and
+ * the audit record of a decision.
  */
 import { z } from 'zod';
-import { manifestSchema, POLICY_CATEGORIES } from '../../datasets/schemas';
+import { manifestSchema, POLICY_CATEGORIES, POLICY_ID_PATTERN, SEVERITIES } from '../../datasets/schemas';
 
 const policyId = z
   .string()
-  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: 'expected a kebab-case id such as "container-no-stdin"' })
+  .regex(POLICY_ID_PATTERN, { error: 'expected a kebab-case id such as "container-no-stdin"' })
   .max(63, { error: 'expected at most 63 characters' });
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 /** What a platform engineer (or a CI job) asks for. */
 export const draftRequestSchema = z.strictObject({
@@ -41,21 +40,16 @@ export const draftRequestSchema = z.strictObject({
 export type DraftRequest = z.infer<typeof draftRequestSchema>;
 export type DraftRequestInput = z.input<typeof draftRequestSchema>;
 
-export const OPERATORS = [
-  'equals',
-  'not-equals',
-  'in',
-  'not-in',
-  'regex',
-  'not-regex',
-  'missing',
-  'present',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+/** The operators of a constraint, grouped by what its `value` holds (what the written Rego compares with). */
+export const OPERATORS_BY_VALUE = {
+  scalar: ['equals', 'not-equals'],
+  list: ['in', 'not-in'],
+  pattern: ['regex', 'not-regex'],
+  none: ['missing', 'present'],
+  bound: ['lt', 'lte', 'gt', 'gte'],
+} as const;
+export type Operator = (typeof OPERATORS_BY_VALUE)[keyof typeof OPERATORS_BY_VALUE][number];
+export const OPERATORS = Object.values(OPERATORS_BY_VALUE).flat() as [Operator, ...Operator[]];
 
 /**
  * A structured constraint: deny when the field at `path` (relative to every container, to the pod
@@ -138,6 +132,8 @@ export const guardrailReportSchema = z.object({
   passed: z.boolean(),
   gates: z.array(z.object({ gate: z.string(), passed: z.boolean(), detail: z.string() })),
   failures: z.array(z.string()),
+  /** the constraint of a failed draft, so the next attempt does not derive it again */
+  rejectedConstraint: z.string().optional(),
 });
 export type GuardrailReport = z.infer<typeof guardrailReportSchema>;
 
@@ -153,18 +149,69 @@ export const rejectSignalSchema = z.strictObject({
 });
 export type RejectSignal = z.input<typeof rejectSignalSchema>;
 
-/** One line of the audit log (<publish dir>/audit.jsonl). */
+/** How a drafting workflow ends. */
+export const DRAFT_OUTCOMES = ['published', 'rejected', 'expired', 'failed'] as const;
+export type DraftOutcome = (typeof DRAFT_OUTCOMES)[number];
+
+/** Where a drafting workflow is: its steps in order, then its outcome. */
+export const draftPhaseSchema = z.enum([
+  'retrieving',
+  'generating',
+  'testing',
+  'guardrails',
+  'awaiting-approval',
+  'publishing',
+  ...DRAFT_OUTCOMES,
+]);
+export type DraftPhase = z.infer<typeof draftPhaseSchema>;
+
+/** One generate → test → guardrail round. */
+export const draftAttemptSchema = z.strictObject({
+  attempt: z.int().min(1),
+  draft: draftSchema,
+  report: validationReportSchema,
+  guardrails: guardrailReportSchema,
+});
+export type DraftAttempt = z.infer<typeof draftAttemptSchema>;
+
+/** The answer of the drafting workflow's `status` query, shown by `pac drafts <id>` and GET /v1/drafts/:id. */
+export const draftStatusSchema = z.strictObject({
+  draftId: z.string(),
+  phase: draftPhaseSchema,
+  request: draftRequestSchema,
+  provenance: z.array(provenanceSchema),
+  attempts: z.array(draftAttemptSchema),
+  /** the draft waiting for (or given) a decision: the last one that passed the guardrails */
+  draft: draftSchema.optional(),
+  report: validationReportSchema.optional(),
+  guardrails: guardrailReportSchema.optional(),
+  decision: z.strictObject({ kind: z.enum(['approve', 'reject', 'expire']), reviewer: z.string(), text: z.string() }).optional(),
+  /** signals that were refused (wrong phase, missing reviewer …), with why */
+  refusedSignals: z.array(z.string()),
+  reasons: z.array(z.string()),
+  publication: z.strictObject({ location: z.string(), files: z.array(z.string()), commit: z.string().optional() }).optional(),
+  retrain: z.strictObject({ workflowId: z.string(), joined: z.boolean() }).optional(),
+  auditFile: z.string().optional(),
+  mlflowRunId: z.string().optional(),
+  /** workflow time (ms since epoch) when it started waiting, and its deadline */
+  awaitingSince: z.number().optional(),
+  expiresAt: z.number().optional(),
+});
+export type DraftStatus = z.infer<typeof draftStatusSchema>;
+
+/** One line of the audit log (<publish dir>/audit.jsonl). policyId and policyDigest are "" when no draft was made. */
 export const auditRecordSchema = z.object({
-  at: z.string(),
+  at: z.iso.datetime(),
   draftId: z.string(),
   workflowId: z.string(),
-  policyId: z.string(),
+  policyId: policyId.or(z.literal('')),
   decision: z.enum(['approved', 'rejected', 'expired', 'failed']),
   actor: z.string(),
   reason: z.string(),
-  requester: z.string(),
-  intent: z.string(),
-  policyDigest: z.string(),
+  requester: draftRequestSchema.shape.requester,
+  intent: draftRequestSchema.shape.intent,
+  /** sha256 of the policy and its tests (publish.ts policyDigest) */
+  policyDigest: z.union([z.literal(''), z.string().regex(/^[0-9a-f]{64}$/)]),
   publishedTo: z.string().optional(),
   mlflowRunId: z.string().optional(),
 });

@@ -82,22 +82,25 @@ export const opaCoverageRangeSchema = z.looseObject({
 });
 export type OpaCoverageRange = z.infer<typeof opaCoverageRangeSchema>;
 
+/** The line counts and percentage, of a file and of the whole report. */
+const coverageTotals = {
+  covered_lines: z.number().int().optional(),
+  not_covered_lines: z.number().int().optional(),
+  coverage: z.number().optional(),
+};
+
 /** Per-file coverage: every field is omitted when empty or zero (Go omitempty), including `coverage`. */
 export const opaRawFileCoverageSchema = z.looseObject({
   covered: z.array(opaCoverageRangeSchema).optional(),
   not_covered: z.array(opaCoverageRangeSchema).optional(),
-  covered_lines: z.number().int().optional(),
-  not_covered_lines: z.number().int().optional(),
-  coverage: z.number().optional(),
+  ...coverageTotals,
 });
 export type OpaRawFileCoverage = z.infer<typeof opaRawFileCoverageSchema>;
 
 /** `opa test --coverage --format json`: a report instead of the test results. */
 export const opaRawCoverageReportSchema = z.looseObject({
   files: z.record(z.string(), opaRawFileCoverageSchema).optional(),
-  covered_lines: z.number().int().optional(),
-  not_covered_lines: z.number().int().optional(),
-  coverage: z.number().optional(),
+  ...coverageTotals,
 });
 export type OpaRawCoverageReport = z.infer<typeof opaRawCoverageReportSchema>;
 

@@ -5,36 +5,44 @@
  * rejection is the name of the bearer token, never a field of the request.
  */
 import { z } from 'zod';
+import { type DraftStatus, draftPhaseSchema, draftStatusSchema } from '../../activities/drafting/schemas';
 import {
   approveRequestSchema,
-  BackendError,
+  backendOrThrow,
+  callBackend,
+  type DraftStarted,
   type DraftsBackend,
   draftIdSchema,
-  draftStatusSchema,
   proposeRequestSchema,
   rejectRequestSchema,
 } from '../backends';
 import { type ApiApp, type AppContext, BEARER } from '../context';
-import { ApiError, commonErrorResponses, errorBodySchema } from '../errors';
+import { commonErrorResponses, errorBodySchema } from '../errors';
 
 const errors = { ...commonErrorResponses, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 501: errorBodySchema };
 const params = z.strictObject({ id: draftIdSchema });
 
-export function backendOrThrow<T>(backend: T | undefined, what: string): T {
-  if (!backend) throw new ApiError('not_implemented', `${what} is not available in this server: no backend is configured`);
-  return backend;
-}
+/** A draft as the API shows it: its id and phase up front, the workflow's status query answer in `detail`. */
+const draftViewSchema = z.strictObject({ id: z.string(), state: draftPhaseSchema, detail: draftStatusSchema });
+const view = (status: DraftStatus): z.infer<typeof draftViewSchema> => ({ id: status.draftId, state: status.phase, detail: status });
 
-/** Calls a backend, mapping BackendError to the API's codes. */
-export async function callBackend<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof BackendError) throw new ApiError(error.code, error.message, error.details);
-    if (error instanceof ApiError) throw error;
-    throw new ApiError('engine_unavailable', `the backend failed: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
+/** POST /v1/propose: the workflow started, or the running one of the same request joined. */
+const draftStartedViewSchema = z.strictObject({
+  id: z.string(),
+  state: z.enum(['started', 'joined']),
+  detail: z.strictObject({ runId: z.string(), joined: z.boolean() }),
+});
+const startedView = (started: DraftStarted): z.infer<typeof draftStartedViewSchema> => ({
+  id: started.draftId,
+  state: started.joined ? 'joined' : 'started',
+  detail: { runId: started.runId, joined: started.joined },
+});
+
+/** What the OpenAPI document says of the two decisions. */
+const DECISION_SUMMARIES = {
+  approve: 'Approve a draft awaiting review (reviewer = the token name)',
+  reject: 'Reject a draft awaiting review, with a reason (reviewer = the token name)',
+} as const;
 
 export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
   const drafts = (): DraftsBackend => backendOrThrow(ctx.drafts, 'the drafting workflow');
@@ -49,67 +57,55 @@ export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
         summary: 'Start a drafting workflow for a new policy; returns its id',
         security: BEARER,
         body: proposeRequestSchema,
-        response: { 202: draftStatusSchema, ...errors },
+        response: { 202: draftStartedViewSchema, ...errors },
       },
     },
     async (request, reply) => {
       const backend = drafts();
-      const status = await callBackend(() => backend.propose(request.body, request.principal?.name ?? 'unknown'));
+      const started = await callBackend(() => backend.propose(request.body, request.principal?.name ?? 'unknown'));
       outcome('proposed');
-      return reply.status(202).send(status);
+      return reply.status(202).send(startedView(started));
     },
   );
 
   app.get(
     '/v1/drafts/:id',
-    { schema: { tags: ['drafts'], summary: 'State of a drafting workflow', params, response: { 200: draftStatusSchema, ...errors } } },
+    { schema: { tags: ['drafts'], summary: 'State of a drafting workflow', params, response: { 200: draftViewSchema, ...errors } } },
     async (request) => {
       const backend = drafts();
-      return callBackend(() => backend.get(request.params.id));
+      return view(await callBackend(() => backend.get(request.params.id)));
     },
   );
 
-  app.post(
-    '/v1/drafts/:id/approve',
-    {
-      preHandler: ctx.auth.required(),
-      schema: {
-        tags: ['drafts'],
-        summary: 'Approve a draft awaiting review (reviewer = the token name)',
-        security: BEARER,
-        params,
-        body: approveRequestSchema,
-        response: { 200: draftStatusSchema, ...errors },
+  /** POST /v1/drafts/:id/<kind>: `send` passes the decision with the reviewer from the token to the backend */
+  const decide = <B extends z.ZodType>(
+    kind: keyof typeof DECISION_SUMMARIES,
+    body: B,
+    outcomeLabel: string,
+    send: (backend: DraftsBackend, id: string, reviewer: string, body: z.output<B>) => Promise<DraftStatus>,
+  ) =>
+    app.post(
+      `/v1/drafts/:id/${kind}`,
+      {
+        preHandler: ctx.auth.required(),
+        schema: {
+          tags: ['drafts'],
+          summary: DECISION_SUMMARIES[kind],
+          security: BEARER,
+          params,
+          body,
+          response: { 200: draftViewSchema, ...errors },
+        },
       },
-    },
-    async (request) => {
-      const backend = drafts();
-      const status = await callBackend(() =>
-        backend.approve(request.params.id, request.principal?.name ?? 'unknown', request.body.comment),
-      );
-      outcome('approved');
-      return status;
-    },
-  );
-
-  app.post(
-    '/v1/drafts/:id/reject',
-    {
-      preHandler: ctx.auth.required(),
-      schema: {
-        tags: ['drafts'],
-        summary: 'Reject a draft awaiting review, with a reason (reviewer = the token name)',
-        security: BEARER,
-        params,
-        body: rejectRequestSchema,
-        response: { 200: draftStatusSchema, ...errors },
+      async (request) => {
+        const backend = drafts();
+        const reviewer = request.principal?.name ?? 'unknown';
+        // the validator has parsed the body with `body`
+        const status = await callBackend(() => send(backend, request.params.id, reviewer, request.body as z.output<B>));
+        outcome(outcomeLabel);
+        return view(status);
       },
-    },
-    async (request) => {
-      const backend = drafts();
-      const status = await callBackend(() => backend.reject(request.params.id, request.principal?.name ?? 'unknown', request.body.reason));
-      outcome('rejected');
-      return status;
-    },
-  );
+    );
+  decide('approve', approveRequestSchema, 'approved', (backend, id, reviewer, body) => backend.approve(id, reviewer, body.comment));
+  decide('reject', rejectRequestSchema, 'rejected', (backend, id, reviewer, body) => backend.reject(id, reviewer, body.reason));
 }

@@ -1,13 +1,14 @@
 /** GET /v1/models (registered versions, aliases, metrics) and GET /v1/drift (latest drift reports). */
 import { z } from 'zod';
 import { latestDriftReports, listModels } from '../../activities/lifecycle/models';
+import { MODEL_FAMILIES } from '../../registry/promotion';
 import type { ApiApp, AppContext } from '../context';
 import { ApiError, commonErrorResponses } from '../errors';
 
 const modelsResponseSchema = z.object({
   models: z.array(
     z.object({
-      family: z.string(),
+      family: z.enum(MODEL_FAMILIES),
       model: z.string(),
       url: z.string(),
       versions: z.array(
@@ -23,21 +24,22 @@ const modelsResponseSchema = z.object({
   ),
 });
 
+const driftReportSchema = z.object({
+  runId: z.string(),
+  runUrl: z.string(),
+  family: z.string(),
+  championVersion: z.string().optional(),
+  drifted: z.boolean(),
+  driftShare: z.number().optional(),
+  driftedFeatures: z.number().optional(),
+  predictionPsi: z.number().optional(),
+  startTime: z.string(),
+});
+
 const driftResponseSchema = z.object({
-  latest: z
-    .object({
-      runId: z.string(),
-      runUrl: z.string(),
-      family: z.string(),
-      championVersion: z.string().optional(),
-      drifted: z.boolean(),
-      driftShare: z.number().optional(),
-      driftedFeatures: z.number().optional(),
-      predictionPsi: z.number().optional(),
-      startTime: z.string(),
-    })
-    .nullable(),
-  reports: z.array(z.unknown()),
+  /** the newest report, or null before the monitor has run */
+  latest: driftReportSchema.nullable(),
+  reports: z.array(driftReportSchema),
 });
 
 const unavailable = (what: string, error: unknown) =>

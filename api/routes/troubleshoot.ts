@@ -2,70 +2,63 @@
  * POST /v1/autofix, /v1/troubleshoot, /v1/ci-log, served by a TroubleshootBackend (issue 6);
  * without one they answer 501 not_implemented. Autofix proposes changes and needs a token.
  */
-import { autofixRequestSchema, ciLogRequestSchema, troubleshootRequestSchema, troubleshootResultSchema } from '../backends';
+import type { z } from 'zod';
+import {
+  autofixRequestSchema,
+  backendOrThrow,
+  callBackend,
+  ciLogRequestSchema,
+  type TroubleshootBackend,
+  troubleshootRequestSchema,
+} from '../backends';
 import { type ApiApp, type AppContext, BEARER } from '../context';
 import { commonErrorResponses, errorBodySchema } from '../errors';
-import { backendOrThrow, callBackend } from './drafts';
+import { autofixResponseSchema, ciLogResponseSchema, troubleshootResponseSchema } from '../troubleshoot-responses';
 
 const errors = { ...commonErrorResponses, 404: errorBodySchema, 422: errorBodySchema, 501: errorBodySchema };
 
+/** The three routes; the last path segment is also the `workflow` label of pac_workflow_outcomes_total. */
+const ROUTES = {
+  autofix: { url: '/v1/autofix', token: true, summary: 'Propose a fix (manifest patch or policy change) for a denied manifest' },
+  troubleshoot: {
+    url: '/v1/troubleshoot',
+    token: false,
+    summary: 'Explain an admission denial: the policy, a minimal counterexample, what to change',
+  },
+  ciLog: { url: '/v1/ci-log', token: false, summary: 'Find the policy failures in a CI log and explain them' },
+} as const;
+
 export function registerTroubleshootRoutes(app: ApiApp, ctx: AppContext): void {
-  const backend = () => backendOrThrow(ctx.troubleshoot, 'troubleshooting');
-  const outcome = (workflow: string, o: string) => ctx.metrics.workflowOutcomes.inc({ workflow, outcome: o });
-
-  app.post(
-    '/v1/autofix',
-    {
-      preHandler: ctx.auth.required(),
-      schema: {
-        tags: ['troubleshooting'],
-        summary: 'Propose a fix (manifest patch or policy change) for a denied manifest',
-        security: BEARER,
-        body: autofixRequestSchema,
-        response: { 200: troubleshootResultSchema, ...errors },
+  /** `run` answers with the backend's result, typed by the backend interface from the same response schemas */
+  const post = <B extends z.ZodType>(
+    route: keyof typeof ROUTES,
+    body: B,
+    response: z.ZodType,
+    run: (backend: TroubleshootBackend, body: z.output<B>, requester: string) => Promise<unknown>,
+  ) => {
+    const { url, token, summary } = ROUTES[route];
+    app.post(
+      url,
+      {
+        ...(token ? { preHandler: ctx.auth.required() } : {}),
+        schema: {
+          tags: ['troubleshooting'],
+          summary,
+          ...(token ? { security: BEARER } : {}),
+          body,
+          response: { 200: response, ...errors },
+        },
       },
-    },
-    async (request) => {
-      const b = backend();
-      const result = await callBackend(() => b.autofix(request.body, request.principal?.name ?? 'unknown'));
-      outcome('autofix', 'completed');
-      return result;
-    },
-  );
-
-  app.post(
-    '/v1/troubleshoot',
-    {
-      schema: {
-        tags: ['troubleshooting'],
-        summary: 'Explain an admission denial: the policy, a minimal counterexample, what to change',
-        body: troubleshootRequestSchema,
-        response: { 200: troubleshootResultSchema, ...errors },
+      async (request) => {
+        const backend = backendOrThrow(ctx.troubleshoot, 'troubleshooting');
+        // the validator has parsed the body with `body`
+        const result = await callBackend(() => run(backend, request.body as z.output<B>, request.principal?.name ?? 'unknown'));
+        ctx.metrics.workflowOutcomes.inc({ workflow: url.slice('/v1/'.length), outcome: 'completed' });
+        return result;
       },
-    },
-    async (request) => {
-      const b = backend();
-      const result = await callBackend(() => b.troubleshoot(request.body));
-      outcome('troubleshoot', 'completed');
-      return result;
-    },
-  );
-
-  app.post(
-    '/v1/ci-log',
-    {
-      schema: {
-        tags: ['troubleshooting'],
-        summary: 'Find the policy failures in a CI log and explain them',
-        body: ciLogRequestSchema,
-        response: { 200: troubleshootResultSchema, ...errors },
-      },
-    },
-    async (request) => {
-      const b = backend();
-      const result = await callBackend(() => b.ciLog(request.body));
-      outcome('ci-log', 'completed');
-      return result;
-    },
-  );
+    );
+  };
+  post('autofix', autofixRequestSchema, autofixResponseSchema, (backend, body, requester) => backend.autofix(body, requester));
+  post('troubleshoot', troubleshootRequestSchema, troubleshootResponseSchema, (backend, body) => backend.troubleshoot(body));
+  post('ciLog', ciLogRequestSchema, ciLogResponseSchema, (backend, body) => backend.ciLog(body));
 }

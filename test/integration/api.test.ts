@@ -11,13 +11,11 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONITORING_EXPERIMENT } from '../../activities/lifecycle/monitor';
 import { WeaviateStore } from '../../activities/retrieval/weaviate';
-import { temporalDraftsBackend } from '../../api/drafts-backend';
 import { buildApp } from '../../api/server';
-import { troubleshootBackend } from '../../api/troubleshoot-backend';
 import { CI_LOGS_DIR, FIXTURES_DIR } from '../../datasets/paths';
 import { loadConfig } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
-import { createWorkers, type PacWorker } from '../../workers/main';
+import { type ApiServer, type Call, startApiServer } from './api-harness';
 import { testEnv, uniqueName } from './harness';
 
 const ALICE = 'alice-token-0123456789';
@@ -42,31 +40,8 @@ const logStream = new Writable({
   },
 });
 
-let base = '';
-let draftsBackend: ReturnType<typeof temporalDraftsBackend> | undefined;
-let draftWorker: PacWorker | undefined;
-let draftRunning: Promise<void> | undefined;
-let closeApp: () => Promise<void> = async () => {};
-
-async function call(method: string, path: string, options: { body?: unknown; token?: string; raw?: string } = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text, headers: response.headers };
-}
+let server: ApiServer | undefined;
+const call: Call = (method, path, options) => (server as ApiServer).call(method, path, options);
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -102,26 +77,11 @@ The quokka admission controller listens on port 9553 after the upgrade and answe
 `;
 
 beforeAll(async () => {
-  const config = loadConfig(env());
-  draftsBackend = temporalDraftsBackend(config);
-  draftWorker = await createWorkers(config, ['drafting']);
-  draftRunning = draftWorker.run();
-  const { app, close } = await buildApp({
-    config,
-    drafts: draftsBackend,
-    troubleshoot: troubleshootBackend(config),
-    log: logStream,
-    processMetrics: false,
-  });
-  closeApp = close;
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  server = await startApiServer(env(), { log: logStream });
 });
 
 afterAll(async () => {
-  await closeApp();
-  await draftsBackend?.close();
-  await draftWorker?.shutdown();
-  await draftRunning;
+  await server?.close();
   const store = await WeaviateStore.connect(loadConfig(env()));
   await store.deleteCollection(collection).catch(() => {});
   await store.close();

@@ -95,8 +95,8 @@ describe('the app without engines', () => {
 describe('the Grafana dashboard and the Prometheus scrape config', () => {
   it('use only series the API exports, and scrape the default API address', async () => {
     const { readFileSync } = await import('node:fs');
-    const { ApiMetrics } = await import('../../api/metrics');
-    const exported = new Set((await new ApiMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    const { apiMetrics } = await import('../../api/metrics');
+    const exported = new Set((await apiMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
     const dashboard = JSON.parse(readFileSync(new URL('../../infra/grafana-dashboard.json', import.meta.url), 'utf8')) as {
       panels: { targets: { expr: string }[] }[];
     };
