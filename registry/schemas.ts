@@ -29,6 +29,16 @@ const double = z.union([
 /** Model versions are strings in the protobuf ("1", "2"); accept a number and normalise. */
 const versionString = z.union([z.string(), z.number().int()]).transform(String);
 
+/** A repeated field: protobuf JSON leaves an empty list out, so absent means []. */
+const repeated = <T extends z.ZodType>(item: T) => z.array(item).default([]);
+
+/** When and by whom a registry record was made and last changed (registered models and versions). */
+const registryStamps = {
+  creation_timestamp: int64.optional(),
+  last_updated_timestamp: int64.optional(),
+  user_id: z.string().optional(),
+};
+
 const keyValue = z.object({ key: z.string(), value: z.string().default('') });
 
 export const ExperimentTag = keyValue;
@@ -42,7 +52,7 @@ export const Experiment = z.object({
   lifecycle_stage: z.string(),
   last_update_time: int64.optional(),
   creation_time: int64.optional(),
-  tags: z.array(ExperimentTag).default([]),
+  tags: repeated(ExperimentTag),
 });
 export type Experiment = z.infer<typeof Experiment>;
 
@@ -82,19 +92,20 @@ export type Param = z.infer<typeof Param>;
 export const RunTag = keyValue;
 export type RunTag = z.infer<typeof RunTag>;
 
-export const RunData = z.object({
-  metrics: z.array(Metric).default([]),
-  params: z.array(Param).default([]),
-  tags: z.array(RunTag).default([]),
-});
+export const RunData = z.object({ metrics: repeated(Metric), params: repeated(Param), tags: repeated(RunTag) });
 export type RunData = z.infer<typeof RunData>;
 
 export const Dataset = z.object({
   name: z.string(),
+  /** a hash of the data, at most 36 characters (MLflow's limit) */
   digest: z.string(),
+  /** e.g. "local", "http", "s3", "code" */
   source_type: z.string(),
+  /** usually JSON describing the source, e.g. {"uri": "..."} */
   source: z.string(),
+  /** JSON of the data's schema, when known */
   schema: z.string().optional(),
+  /** JSON of summary statistics, when known */
   profile: z.string().optional(),
 });
 export type Dataset = z.infer<typeof Dataset>;
@@ -103,7 +114,7 @@ export const InputTag = keyValue;
 export type InputTag = z.infer<typeof InputTag>;
 
 export const DatasetInput = z.object({
-  tags: z.array(InputTag).default([]),
+  tags: repeated(InputTag),
   dataset: Dataset,
 });
 export type DatasetInput = z.infer<typeof DatasetInput>;
@@ -115,13 +126,13 @@ export const ModelOutput = z.object({ model_id: z.string(), step: int64.optional
 export type ModelOutput = z.infer<typeof ModelOutput>;
 
 export const RunInputs = z.object({
-  dataset_inputs: z.array(DatasetInput).default([]),
-  model_inputs: z.array(ModelInput).default([]),
+  dataset_inputs: repeated(DatasetInput),
+  model_inputs: repeated(ModelInput),
 });
 export type RunInputs = z.infer<typeof RunInputs>;
 
 export const RunOutputs = z.object({
-  model_outputs: z.array(ModelOutput).default([]),
+  model_outputs: repeated(ModelOutput),
 });
 export type RunOutputs = z.infer<typeof RunOutputs>;
 
@@ -142,18 +153,16 @@ export type ModelVersionTag = z.infer<typeof ModelVersionTag>;
 export const ModelVersion = z.object({
   name: z.string(),
   version: versionString,
-  creation_timestamp: int64.optional(),
-  last_updated_timestamp: int64.optional(),
-  user_id: z.string().optional(),
+  ...registryStamps,
   current_stage: z.string().optional(),
   description: z.string().default(''),
   source: z.string().default(''),
   run_id: z.string().default(''),
   status: ModelVersionStatus.default('READY'),
   status_message: z.string().optional(),
-  tags: z.array(ModelVersionTag).default([]),
+  tags: repeated(ModelVersionTag),
   run_link: z.string().default(''),
-  aliases: z.array(z.string()).default([]),
+  aliases: repeated(z.string()),
   model_id: z.string().optional(),
 });
 export type ModelVersion = z.infer<typeof ModelVersion>;
@@ -166,13 +175,11 @@ export type RegisteredModelAlias = z.infer<typeof RegisteredModelAlias>;
 
 export const RegisteredModel = z.object({
   name: z.string(),
-  creation_timestamp: int64.optional(),
-  last_updated_timestamp: int64.optional(),
-  user_id: z.string().optional(),
+  ...registryStamps,
   description: z.string().default(''),
-  latest_versions: z.array(ModelVersion).default([]),
-  tags: z.array(RegisteredModelTag).default([]),
-  aliases: z.array(RegisteredModelAlias).default([]),
+  latest_versions: repeated(ModelVersion),
+  tags: repeated(RegisteredModelTag),
+  aliases: repeated(RegisteredModelAlias),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
 
@@ -190,30 +197,25 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-const nextPageToken = z.string().optional();
+/** One page of a search: the items under `key` and the token of the next page (absent on the last). */
+const page = <K extends string, T extends z.ZodType>(key: K, item: T) =>
+  z.object({ [key]: repeated(item), next_page_token: z.string().optional() } as { [P in K]: ReturnType<typeof repeated<T>> } & {
+    next_page_token: z.ZodOptional<z.ZodString>;
+  });
 
 /** Response envelopes, one per endpoint shape. */
 export const responses = {
   empty: z.object({}),
   createExperiment: z.object({ experiment_id: z.string() }),
   experiment: z.object({ experiment: Experiment }),
-  searchExperiments: z.object({
-    experiments: z.array(Experiment).default([]),
-    next_page_token: nextPageToken,
-  }),
+  searchExperiments: page('experiments', Experiment),
   run: z.object({ run: Run }),
   updateRun: z.object({ run_info: RunInfo }),
-  searchRuns: z.object({ runs: z.array(Run).default([]), next_page_token: nextPageToken }),
-  metricHistory: z.object({ metrics: z.array(Metric).default([]), next_page_token: nextPageToken }),
-  listArtifacts: z.object({ files: z.array(FileInfo).default([]) }),
+  searchRuns: page('runs', Run),
+  metricHistory: page('metrics', Metric),
+  listArtifacts: z.object({ files: repeated(FileInfo) }),
   registeredModel: z.object({ registered_model: RegisteredModel }),
-  searchRegisteredModels: z.object({
-    registered_models: z.array(RegisteredModel).default([]),
-    next_page_token: nextPageToken,
-  }),
+  searchRegisteredModels: page('registered_models', RegisteredModel),
   modelVersion: z.object({ model_version: ModelVersion }),
-  searchModelVersions: z.object({
-    model_versions: z.array(ModelVersion).default([]),
-    next_page_token: nextPageToken,
-  }),
+  searchModelVersions: page('model_versions', ModelVersion),
 } as const;

@@ -2,7 +2,7 @@
  * What the lifecycle activities pass each other (through the workflow). Payloads carry file paths
  * and small summaries, never the data itself: Temporal keeps every payload in the history.
  */
-import type { ModelFamily } from '../../registry/promotion';
+import type { ModelFamily, RegisterResult } from '../../registry/promotion';
 
 export type Metrics = Record<string, number>;
 
@@ -58,13 +58,8 @@ export interface EvaluationResult {
   seconds: number;
 }
 
-export interface RegisterOutcome {
-  name: string;
-  version: string;
-  alias: 'champion' | 'challenger';
-  promoted: boolean;
-  reason: string;
-  previousChampion?: string;
+/** registerAndPromote's result, with the MLflow UI links of the run and the model version. */
+export interface RegisterOutcome extends RegisterResult {
   runUrl: string;
   modelUrl: string;
 }

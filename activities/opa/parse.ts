@@ -4,6 +4,7 @@
  * not what OPA v1 prints. Unit tests call these with recorded output (test/fixtures/opa/recorded/).
  */
 import type { z } from 'zod';
+import { describeZodIssues } from '../../lib/zod-issues';
 import { type OpaErrorDetail, OpaOutputError } from './errors';
 import {
   type OpaCoverageRange,
@@ -40,13 +41,7 @@ function decode<S extends z.ZodType>(schema: S, text: string, command: string, w
   const json = tryParseJson(text);
   if (json === undefined) throw new OpaOutputError(command, `expected ${what} as JSON`, text);
   const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
-    throw new OpaOutputError(command, `${what}: ${issues}`, text);
-  }
+  if (!parsed.success) throw new OpaOutputError(command, `${what}: ${describeZodIssues(parsed.error)}`, text);
   return parsed.data;
 }
 

@@ -1,7 +1,8 @@
 /**
  * RFC 6902 JSON Patch and RFC 6901 JSON Pointer, pure: `applyPatch` returns a new document and
  * never changes its argument. Operations: add, remove, replace, move, copy, test. A failing
- * operation throws PatchError naming the operation's index and the pointer.
+ * operation throws PatchError naming the operation's index and the pointer. `setOps` and `removeOp`
+ * build the operations that set or remove one field.
  */
 import { z } from 'zod';
 
@@ -64,6 +65,32 @@ export function getAt(doc: Json, pointer: string | readonly string[]): Json {
   }
   return node;
 }
+
+/**
+ * The operations that set `tokens` to `value`: replace when it exists, else add the smallest
+ * missing enclosing object (`securityContext: {readOnlyRootFilesystem: true}`). Empty when the
+ * value is already there.
+ */
+export function setOps(doc: Json, tokens: readonly (string | number)[], value: Json): PatchOperation[] {
+  const current = getAt(
+    doc,
+    tokens.map((t) => String(t)),
+  );
+  if (current !== undefined) {
+    if (JSON.stringify(current) === JSON.stringify(value)) return [];
+    return [{ op: 'replace', path: toPointer(tokens), value }];
+  }
+  // find the deepest existing ancestor
+  let depth = tokens.length - 1;
+  while (depth > 0 && !isObject(getAt(doc, tokens.slice(0, depth).map(String)))) depth -= 1;
+  let nested: Json = value;
+  for (let i = tokens.length - 1; i > depth; i--) nested = { [String(tokens[i])]: nested };
+  const parent = getAt(doc, tokens.slice(0, depth).map(String));
+  if (!isObject(parent)) return [];
+  return [{ op: 'add', path: toPointer(tokens.slice(0, depth + 1)), value: nested }];
+}
+
+export const removeOp = (tokens: readonly (string | number)[]): PatchOperation => ({ op: 'remove', path: toPointer(tokens) });
 
 export function deepEqual(a: Json, b: Json): boolean {
   if (a === b) return true;

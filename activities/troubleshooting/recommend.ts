@@ -22,9 +22,10 @@ import type { Config } from '../../infra/config';
 import { parseQuantity } from '../../lib/quantity';
 import { opaParse } from '../opa/opa';
 import { type FixClassifier, trainFixClassifier } from '../training/fix';
-import { type FixCandidate, generateCandidates, podSpecTokens } from './fixes';
+import { type FixCandidate, generateCandidates } from './fixes';
 import { type Denials, evaluateDenials, type PolicyParams } from './oracle';
-import { applyPatch, getAt, type JsonPatch, patchSize } from './patch';
+import { applyPatch, type JsonPatch, patchSize } from './patch';
+import { containersOf } from './workload';
 
 type Json = unknown;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -268,13 +269,7 @@ export function parameterProposals(meta: PolicyMeta, manifest: Json): { params: 
   const meta0 = isObject(m.metadata) ? m.metadata : {};
   const out: { params: PolicyParams; description: string }[] = [];
   const param = (name: string) => meta.parameters.find((p) => p.name === name);
-  const spec = podSpecTokens(manifest);
-  const podSpec = spec ? getAt(manifest, spec.map(String)) : undefined;
-  const containers = isObject(podSpec)
-    ? ['containers', 'initContainers', 'ephemeralContainers']
-        .flatMap((l) => (Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]) : []))
-        .filter(isObject)
-    : [];
+  const containers = containersOf(manifest).map((c) => c.container);
   const add = (name: string, value: unknown, description: string) => {
     if (param(name)) out.push({ params: { [meta.id]: { [name]: value } }, description });
   };

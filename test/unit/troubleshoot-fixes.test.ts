@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { containersOf, generateCandidates, podSpecTokens, setOps } from '../../activities/troubleshooting/fixes';
-import { applyPatch } from '../../activities/troubleshooting/patch';
+import { generateCandidates } from '../../activities/troubleshooting/fixes';
+import { applyPatch, setOps } from '../../activities/troubleshooting/patch';
 import { guidedCandidates, parameterProposals, stringsOfAst } from '../../activities/troubleshooting/recommend';
+import { containersOf, podSpecTokens } from '../../activities/troubleshooting/workload';
 import { loadPolicyIndex } from '../../datasets/load';
 
 const cronjob = {
