@@ -1,5 +1,5 @@
 /**
- * Drafting benchmark: every request in test/fixtures/draft-requests/ goes through the real
+ * Drafting benchmark: every request in datasets/draft-requests/design/ goes through the real
  * draftPolicy workflow (Weaviate retrieval, offline generator, real OPA, guardrails) until it awaits
  * approval; then the draft is checked against the request's held-out manifests (never shown to the
  * generator) with real OPA, and rejected to clean up.
@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { opaEval } from '../activities/opa/opa';
-import { POLICIES_DIR } from '../datasets/paths';
+import { DRAFT_REQUESTS_DESIGN_DIR, POLICIES_DIR } from '../datasets/paths';
 import { loadConfig } from '../infra/config';
 import { up } from '../infra/engines';
 import { DraftsClient } from '../workers/drafts';
 import { createWorkers } from '../workers/main';
 import { temporalClient } from '../workers/temporal';
 
-const dir = new URL('../test/fixtures/draft-requests/', import.meta.url).pathname;
+const dir = DRAFT_REQUESTS_DESIGN_DIR;
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();

@@ -16,7 +16,7 @@ import { CliUsageError, withWorker } from './models';
 
 export const DRAFT_EXIT = { ok: 0, invalid: 2, guardrails: 3, rejected: 4, expired: 5 } as const;
 
-/** A request file holds the request, or `{request: …}` (the form of test/fixtures/draft-requests, which add held-out checks). */
+/** A request file holds the request, or `{request: …}` (the form of datasets/draft-requests, which add held-out checks). */
 function unwrap(value: unknown): unknown {
   if (value && typeof value === 'object' && !Array.isArray(value) && 'request' in value && !('intent' in value))
     return (value as { request: unknown }).request;

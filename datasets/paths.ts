@@ -17,3 +17,6 @@ export const CI_LOGS_DIR = join(DATASETS_DIR, 'ci-logs');
 export const FAILURE_TEXTS_FILE = join(CI_LOGS_DIR, 'failure-texts.jsonl');
 export const KB_DIR = join(DATASETS_DIR, 'kb');
 export const KB_EVAL_FILE = join(DATASETS_DIR, 'kb-eval', 'questions.jsonl');
+/** draft requests with held-out checks: design/ (used while building the generator) and heldout/ (never used to tune) */
+export const DRAFT_REQUESTS_DESIGN_DIR = join(DATASETS_DIR, 'draft-requests', 'design');
+export const DRAFT_REQUESTS_HELDOUT_DIR = join(DATASETS_DIR, 'draft-requests', 'heldout');

@@ -4,18 +4,11 @@
  * otherwise it becomes `challenger` and the reason is tagged on the version. Pure decision logic
  * (decidePromotion) plus the MLflow calls that carry it out (registerAndPromote).
  */
+import { type ModelFamily, REGISTERED_MODEL_NAMES } from './families';
 import type { MlflowClient } from './mlflow';
 import type { ModelVersion } from './schemas';
 
-export const MODEL_FAMILIES = ['ranker', 'fix', 'latency'] as const;
-export type ModelFamily = (typeof MODEL_FAMILIES)[number];
-
-/** One registered model per family. */
-export const REGISTERED_MODEL_NAMES: Record<ModelFamily, string> = {
-  ranker: 'kpc-policy-ranker',
-  fix: 'kpc-fix-strategy',
-  latency: 'kpc-latency-regressor',
-};
+export { MODEL_FAMILIES, type ModelFamily, REGISTERED_MODEL_NAMES } from './families';
 
 export interface GateRule {
   metric: string;

@@ -5,7 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
-import { MODEL_FAMILIES, type ModelFamily } from '../registry/promotion';
+import { MODEL_FAMILIES, type ModelFamily } from '../registry/families';
 import { lifecycle } from './lifecycle';
 
 export interface RetrainAllInput {
