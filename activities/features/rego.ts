@@ -15,13 +15,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../infra/config';
 import { opaParse } from '../opa/opa';
-import type { FeatureSpec } from './manifest';
+import { type DescribedFeature, numericFeature as n } from './spec';
 
 export type RegoFeatures = Record<string, number>;
 
-const n = (name: string, description: string): FeatureSpec => ({ name, type: 'numeric', description });
-
-export const REGO_FEATURES: readonly FeatureSpec[] = Object.freeze([
+export const REGO_FEATURES: readonly DescribedFeature[] = Object.freeze([
   n('ast_nodes', 'rules, expressions and terms in the module'),
   n('rules', 'rule definitions (an else branch is part of its rule)'),
   n('distinct_rule_names', 'distinct rule and function names'),
@@ -64,7 +62,7 @@ export const REGO_FEATURES: readonly FeatureSpec[] = Object.freeze([
   n('literals', 'string, number, boolean and null terms'),
   n('comments', 'comment lines'),
   n('lines_of_code', 'non-blank, non-comment source lines (from the source, else the last located row)'),
-] satisfies FeatureSpec[]);
+] satisfies DescribedFeature[]);
 
 const OPERATORS = new Set([
   'assign',

@@ -8,7 +8,7 @@
  * names the type String; `pl.Utf8` is its older alias). A value of the wrong type becomes null.
  */
 import pl from 'nodejs-polars';
-import type { FeatureSpec } from './manifest';
+import type { FeatureSpec } from './spec';
 
 export type FeatureRow = Record<string, number | string>;
 

@@ -5,6 +5,8 @@
  * Every piece of text from the data (feature names, categories, reasons, meta) is HTML-escaped.
  */
 import { z } from 'zod';
+import { sortBySeverity } from './comparison';
+import { formatNumber, formatPValue, formatShare } from './format';
 import {
   type BinShare,
   type DriftResult,
@@ -12,13 +14,9 @@ import {
   driftSettingsSchema,
   type FeatureDrift,
   featureDriftSchema,
-  formatNumber,
-  formatPValue,
-  formatShare,
   type NumericDrift,
   numericDriftSchema,
-  sortBySeverity,
-} from './drift';
+} from './schemas';
 
 export const driftReportMetaSchema = z.object({
   title: z.string().min(1),

@@ -11,12 +11,10 @@
  * are the shortest exact representation of a double), validated by `encoderStateSchema`.
  */
 import { z } from 'zod';
+import { type FeatureSpec, featureSpecSchema } from '../features/spec';
 
 export type FeatureValue = number | string;
 export type FeatureRow = Readonly<Record<string, FeatureValue | boolean | undefined>>;
-
-export const featureSpecSchema = z.object({ name: z.string().min(1), type: z.enum(['numeric', 'categorical']) });
-export type FeatureSpec = z.infer<typeof featureSpecSchema>;
 
 /** The column name of the "everything else" one-hot column of a categorical feature. */
 export const OTHER = '__other__';

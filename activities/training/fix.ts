@@ -20,19 +20,20 @@
  */
 import { z } from 'zod';
 import type { FailureRecord } from '../../datasets/schemas';
-import { encoderFromJSON, encoderStateSchema, type FeatureEncoder, type FeatureRow, type FeatureSpec, fitEncoder } from './encoder';
+import { categoricalFeature as c, type DescribedFeature, numericFeature as n } from '../features/spec';
+import { EncodedModel, encodedStateSchema, loadEncodedModel } from './encoded-model';
+import { type FeatureEncoder, type FeatureRow, fitEncoder } from './encoder';
 import { type ClassificationReport, type CrossValidation, classificationReport, summariseFolds } from './metrics';
 import {
   fitCartClassifier,
   fitLogisticRegression,
   type LogisticOptions,
   ModelError,
-  modelWidth,
   predictModel,
   scoringModelSchema,
   type TreeOptions,
 } from './models';
-import { kFold, trainTestSplit } from './split';
+import { kFold, splitRows, trainTestSplit } from './split';
 
 export const FIX_DECISIONS = ['manifest_patch', 'policy_change'] as const;
 export type FixDecision = (typeof FIX_DECISIONS)[number];
@@ -53,18 +54,16 @@ export function rightDecision(record: Pick<FailureRecord, 'decision' | 'accepted
 
 export const SEVERITY_ORDINAL: Record<FailureRecord['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
-export const FIX_FEATURES: readonly FeatureSpec[] = [
-  { name: 'fp_score', type: 'numeric' },
-  { name: 'developer_revert_history', type: 'numeric' },
-  /** developers reverted an earlier patch of this policy on this app */
-  { name: 'reverted_before', type: 'numeric' },
-  { name: 'policy_reliability', type: 'numeric' },
-  { name: 'severity', type: 'numeric' },
-  { name: 'failure_type', type: 'categorical' },
-  { name: 'co_denials', type: 'numeric' },
-  /** the policy is the only one denying the resource */
-  { name: 'sole_denial', type: 'numeric' },
-  { name: 'resource_kind', type: 'categorical' },
+export const FIX_FEATURES: readonly DescribedFeature[] = [
+  n('fp_score', 'how often the policy denies manifests reviewers accept (0-1)'),
+  n('developer_revert_history', "earlier fixes of this policy's denials on the same app that developers reverted"),
+  n('reverted_before', 'developers reverted an earlier patch of this policy on this app'),
+  n('policy_reliability', "the policy's reliability prior from index.jsonl"),
+  n('severity', 'severity, ordinal (low 0 … critical 3)'),
+  c('failure_type', 'what kind of problem the denial reports'),
+  n('co_denials', 'how many other corpus policies deny the same resource'),
+  n('sole_denial', 'the policy is the only one denying the resource'),
+  c('resource_kind', 'the kind of the denied resource'),
 ];
 
 /**
@@ -100,7 +99,7 @@ export const fixModelSchema = z.object({
 });
 export type FixModel = z.infer<typeof fixModelSchema>;
 
-export const fixStateSchema = z.object({ encoder: encoderStateSchema, model: fixModelSchema });
+export const fixStateSchema = encodedStateSchema(fixModelSchema);
 export type FixState = z.infer<typeof fixStateSchema>;
 
 export interface FixPrediction {
@@ -109,13 +108,9 @@ export interface FixPrediction {
   probability: number;
 }
 
-export class FixClassifier {
-  constructor(
-    readonly encoder: FeatureEncoder,
-    readonly model: FixModel,
-  ) {
-    if (modelWidth(model.scorer) > encoder.width)
-      throw new ModelError('fix classifier: the model reads more columns than the encoder gives');
+export class FixClassifier extends EncodedModel<FixModel> {
+  constructor(encoder: FeatureEncoder, model: FixModel) {
+    super(encoder, model, [['fix classifier: the model', model.scorer]]);
   }
 
   probability(input: FixInput): number {
@@ -127,13 +122,8 @@ export class FixClassifier {
     return { decision: probability >= this.model.threshold ? 'policy_change' : 'manifest_patch', probability };
   }
 
-  toJSON(): FixState {
-    return { encoder: this.encoder.toJSON(), model: structuredClone(this.model) };
-  }
-
   static fromJSON(json: unknown): FixClassifier {
-    const state = fixStateSchema.parse(json);
-    return new FixClassifier(encoderFromJSON(state.encoder), state.model);
+    return loadEncodedModel(fixStateSchema, json, FixClassifier);
   }
 }
 
@@ -267,21 +257,15 @@ export function evaluateFixSplit(
   };
 }
 
+const recordIds = (records: readonly FixRecord[]) => records.map((r) => r.id);
+
 /** A held-out split by record id. */
 export function holdoutFix(
   records: readonly FixRecord[],
   options: Omit<TrainFixInput, 'records'> & { testShare?: number; seed?: number },
 ): FixEvaluation {
-  const split = trainTestSplit(
-    records.map((r) => r.id),
-    options.testShare ?? 0.2,
-    options.seed ?? 1,
-  );
-  return evaluateFixSplit(
-    split.train.map((i) => records[i] as FixRecord),
-    split.test.map((i) => records[i] as FixRecord),
-    options,
-  );
+  const { train, test } = splitRows(records, trainTestSplit(recordIds(records), options.testShare ?? 0.2, options.seed ?? 1));
+  return evaluateFixSplit(train, test, options);
 }
 
 /**
@@ -292,18 +276,11 @@ export function crossValidateFix(
   records: readonly FixRecord[],
   options: Omit<TrainFixInput, 'records'> & { k?: number; seed?: number },
 ): CrossValidation {
-  const folds = kFold(
-    records.map((r) => r.id),
-    options.k ?? 5,
-    options.seed ?? 1,
-  );
+  const folds = kFold(recordIds(records), options.k ?? 5, options.seed ?? 1);
   return summariseFolds(
     folds.map((fold) => {
-      const evaluation = evaluateFixSplit(
-        fold.train.map((i) => records[i] as FixRecord),
-        fold.test.map((i) => records[i] as FixRecord),
-        options,
-      );
+      const { train, test } = splitRows(records, fold);
+      const evaluation = evaluateFixSplit(train, test, options);
       return {
         ...fixMetrics(evaluation.model),
         baseline_majority_accuracy: evaluation.baselines.majority.accuracy,

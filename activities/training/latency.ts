@@ -15,10 +15,12 @@
  * on this input — is a relative one.
  */
 import { z } from 'zod';
-import { encoderFromJSON, encoderStateSchema, type FeatureEncoder, type FeatureRow, type FeatureSpec, fitEncoder } from './encoder';
+import { type DescribedFeature, type FeatureSpec, numericFeature } from '../features/spec';
+import { EncodedModel, encodedStateSchema, loadEncodedModel } from './encoded-model';
+import { type FeatureEncoder, type FeatureRow, fitEncoder } from './encoder';
 import { type CrossValidation, meanAbsoluteError, meanAbsolutePercentageError, rSquared, summariseFolds } from './metrics';
-import { type ForestTrainOptions, fitForestRegressor, fitRidge, ModelError, modelWidth, predictModel, scoringModelSchema } from './models';
-import { groupedKFold, groupedSplit } from './split';
+import { type ForestTrainOptions, fitForestRegressor, fitRidge, ModelError, predictModel, scoringModelSchema } from './models';
+import { groupedKFold, groupedSplit, splitRows } from './split';
 
 /** One training row (a subset of a latency measurement, plus the policy's Rego features). */
 export interface LatencyRow {
@@ -32,9 +34,9 @@ export interface LatencyRow {
 
 export type LatencyInput = Omit<LatencyRow, 'nsPerOp' | 'policy'>;
 
-export const SIZE_FEATURES: readonly FeatureSpec[] = [
-  { name: 'log_items', type: 'numeric' },
-  { name: 'log1p_inventory_objects', type: 'numeric' },
+export const SIZE_FEATURES: readonly DescribedFeature[] = [
+  numericFeature('log_items', 'ln(items in the input)'),
+  numericFeature('log1p_inventory_objects', 'ln(1 + objects in data.inventory)'),
 ];
 
 /** The column of the product of ln(items) and a Rego feature. */
@@ -77,16 +79,12 @@ export const latencyModelSchema = z.object({
 });
 export type LatencyModel = z.infer<typeof latencyModelSchema>;
 
-export const latencyStateSchema = z.object({ encoder: encoderStateSchema, model: latencyModelSchema });
+export const latencyStateSchema = encodedStateSchema(latencyModelSchema);
 export type LatencyState = z.infer<typeof latencyStateSchema>;
 
-export class LatencyRegressor {
-  constructor(
-    readonly encoder: FeatureEncoder,
-    readonly model: LatencyModel,
-  ) {
-    if (modelWidth(model.scorer) > encoder.width)
-      throw new ModelError('latency regressor: the model reads more columns than the encoder gives');
+export class LatencyRegressor extends EncodedModel<LatencyModel> {
+  constructor(encoder: FeatureEncoder, model: LatencyModel) {
+    super(encoder, model, [['latency regressor: the model', model.scorer]]);
   }
 
   /** predicted ln(ns/op) */
@@ -98,13 +96,8 @@ export class LatencyRegressor {
     return Math.exp(this.predictLog(input));
   }
 
-  toJSON(): LatencyState {
-    return { encoder: this.encoder.toJSON(), model: structuredClone(this.model) };
-  }
-
   static fromJSON(json: unknown): LatencyRegressor {
-    const state = latencyStateSchema.parse(json);
-    return new LatencyRegressor(encoderFromJSON(state.encoder), state.model);
+    return loadEncodedModel(latencyStateSchema, json, LatencyRegressor);
   }
 }
 
@@ -169,31 +162,20 @@ export interface LatencyEvaluation {
   regressor: LatencyRegressor;
 }
 
+const policiesOf = (rows: readonly LatencyRow[]) => rows.map((r) => r.policy);
+
 /** Train on the training policies, report on the held-out policies (grouped split). */
 export function holdoutLatency(input: TrainLatencyInput & { testShare?: number; seed?: number }): LatencyEvaluation {
-  const split = groupedSplit(
-    input.rows.map((r) => r.policy),
-    input.testShare ?? 0.2,
-    input.seed ?? 1,
-  );
-  const train = split.train.map((i) => input.rows[i] as LatencyRow);
-  const test = split.test.map((i) => input.rows[i] as LatencyRow);
+  const { train, test } = splitRows(input.rows, groupedSplit(policiesOf(input.rows), input.testShare ?? 0.2, input.seed ?? 1));
   const regressor = trainLatencyRegressor({ ...input, rows: train });
   return { learner: input.learner, train: latencyMetrics(regressor, train), test: latencyMetrics(regressor, test), regressor };
 }
 
 /** Grouped k-fold (by policy): each fold's held-out metrics. */
 export function crossValidateLatency(input: TrainLatencyInput & { k?: number; seed?: number }): Record<string, number>[] {
-  return groupedKFold(
-    input.rows.map((r) => r.policy),
-    input.k ?? 5,
-    input.seed ?? 1,
-  ).map((fold) => {
-    const regressor = trainLatencyRegressor({ ...input, rows: fold.train.map((i) => input.rows[i] as LatencyRow) });
-    return latencyMetrics(
-      regressor,
-      fold.test.map((i) => input.rows[i] as LatencyRow),
-    );
+  return groupedKFold(policiesOf(input.rows), input.k ?? 5, input.seed ?? 1).map((fold) => {
+    const { train, test } = splitRows(input.rows, fold);
+    return latencyMetrics(trainLatencyRegressor({ ...input, rows: train }), test);
   });
 }
 

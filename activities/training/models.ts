@@ -260,8 +260,10 @@ export function fitLibraryLogisticRegression(
 // Trees (ml-cart, ml-random-forest) → compact form
 // ---------------------------------------------------------------------------------------------
 
+type TreeKind = 'classifier' | 'regression';
+
 /** Converts a trained ml-cart tree; `columns` maps the tree's split columns to input columns (forests). */
-export function compactFromCart(root: CartNode, kind: 'classifier' | 'regression', columns?: readonly number[]): CompactTree {
+export function compactFromCart(root: CartNode, kind: TreeKind, columns?: readonly number[]): CompactTree {
   const tree: CompactTree = { feature: [], threshold: [], left: [], right: [], value: [] };
   const visit = (node: CartNode): number => {
     const at = tree.feature.length;
@@ -360,7 +362,7 @@ export interface TreeOptions {
   seed?: number;
 }
 
-function cartOptions(options: TreeOptions, kind: 'classifier' | 'regression'): CartOptions {
+function cartOptions(options: TreeOptions, kind: TreeKind): CartOptions {
   return {
     maxDepth: options.maxDepth ?? 8,
     minNumSamples: options.minNumSamples ?? 5,
@@ -368,26 +370,38 @@ function cartOptions(options: TreeOptions, kind: 'classifier' | 'regression'): C
   };
 }
 
-/** A single CART classification tree (ml-cart), as a one-tree ensemble of class-1 probabilities. */
-export function fitCartClassifier(x: readonly (readonly number[])[], y: readonly number[], options: TreeOptions = {}): TreeEnsemble {
-  checkXy('CART', x, y);
-  checkBinary('CART', y);
+/**
+ * The rows a tree learner of this kind trains on, after the input checks (named `what` in errors):
+ * classifiers get the subsampled, class-ordered rows of treeTrainingRows and the correction of their
+ * leaves; regression gets copies of all rows and leaves as they are.
+ */
+function treeRows(what: string, kind: TreeKind, x: readonly (readonly number[])[], y: readonly number[], options: TreeOptions) {
+  const width = checkXy(what, x, y);
+  if (kind === 'regression') return { width, x: x.map((row) => [...row]), y: [...y], leaves: (tree: CompactTree) => tree };
+  checkBinary(what, y);
   const rows = treeTrainingRows(x, y, options.maxRows ?? 2000, options.seed ?? 1);
-  const tree = new DecisionTreeClassifier(cartOptions(options, 'classifier'));
-  tree.train(rows.x, rows.y);
-  return { type: 'trees', trees: [correctLeaves(compactFromCart(tree.root, 'classifier'), rows.correct)] };
+  return { width, x: rows.x, y: rows.y, leaves: (tree: CompactTree) => correctLeaves(tree, rows.correct) };
 }
 
+/** A tree trainer: training rows, their targets (0/1 for classifiers) and options. */
+type TreeTrainer<O> = (x: readonly (readonly number[])[], y: readonly number[], options?: O) => TreeEnsemble;
+
+const cartTrainer =
+  (kind: TreeKind): TreeTrainer<TreeOptions> =>
+  (x, y, options = {}) => {
+    const rows = treeRows(kind === 'classifier' ? 'CART' : 'CART regression', kind, x, y, options);
+    const tree =
+      kind === 'classifier'
+        ? new DecisionTreeClassifier(cartOptions(options, kind))
+        : new DecisionTreeRegression(cartOptions(options, kind));
+    tree.train(rows.x, rows.y);
+    return { type: 'trees', trees: [rows.leaves(compactFromCart(tree.root, kind))] };
+  };
+
+/** A single CART classification tree (ml-cart), as a one-tree ensemble of class-1 probabilities. */
+export const fitCartClassifier = cartTrainer('classifier');
 /** A single CART regression tree (ml-cart). */
-export function fitCartRegressor(x: readonly (readonly number[])[], y: readonly number[], options: TreeOptions = {}): TreeEnsemble {
-  checkXy('CART regression', x, y);
-  const tree = new DecisionTreeRegression(cartOptions(options, 'regression'));
-  tree.train(
-    x.map((row) => [...row]),
-    [...y],
-  );
-  return { type: 'trees', trees: [compactFromCart(tree.root, 'regression')] };
-}
+export const fitCartRegressor = cartTrainer('regression');
 
 export interface ForestTrainOptions extends TreeOptions {
   /** default 10 */
@@ -403,7 +417,7 @@ export interface ForestTrainOptions extends TreeOptions {
   bootstrap?: boolean;
 }
 
-function forestSettings(options: ForestTrainOptions, width: number, kind: 'classifier' | 'regression') {
+function forestSettings(options: ForestTrainOptions, width: number, kind: TreeKind) {
   const share = options.maxFeatures ?? 0.7;
   if (!(share > 0 && share <= 1)) throw new ModelError(`random forest: maxFeatures must be a share in (0, 1], got ${share}`);
   return {
@@ -419,37 +433,21 @@ function forestSettings(options: ForestTrainOptions, width: number, kind: 'class
   };
 }
 
-/** A random forest of classification trees (ml-random-forest); the score is the mean leaf probability. */
-export function fitForestClassifier(
-  x: readonly (readonly number[])[],
-  y: readonly number[],
-  options: ForestTrainOptions = {},
-): TreeEnsemble {
-  const d = checkXy('random forest', x, y);
-  checkBinary('random forest', y);
-  const rows = treeTrainingRows(x, y, options.maxRows ?? 2000, options.seed ?? 1);
-  const model = new RandomForestClassifier(forestSettings(options, d, 'classifier'));
-  model.train(rows.x, rows.y);
-  return {
-    type: 'trees',
-    trees: model.estimators.map((tree, i) => correctLeaves(compactFromCart(tree.root, 'classifier', model.indexes[i]), rows.correct)),
+const forestTrainer =
+  (kind: TreeKind): TreeTrainer<ForestTrainOptions> =>
+  (x, y, options = {}) => {
+    const rows = treeRows(kind === 'classifier' ? 'random forest' : 'random forest regression', kind, x, y, options);
+    const settings = forestSettings(options, rows.width, kind);
+    const model =
+      kind === 'classifier' ? new RandomForestClassifier(settings) : new RandomForestRegression({ ...settings, selectionMethod: 'mean' });
+    model.train(rows.x, rows.y);
+    return { type: 'trees', trees: model.estimators.map((tree, i) => rows.leaves(compactFromCart(tree.root, kind, model.indexes[i]))) };
   };
-}
 
+/** A random forest of classification trees (ml-random-forest); the score is the mean leaf probability. */
+export const fitForestClassifier = forestTrainer('classifier');
 /** A random forest of regression trees (ml-random-forest, mean of the trees). */
-export function fitForestRegressor(
-  x: readonly (readonly number[])[],
-  y: readonly number[],
-  options: ForestTrainOptions = {},
-): TreeEnsemble {
-  const d = checkXy('random forest regression', x, y);
-  const model = new RandomForestRegression({ ...forestSettings(options, d, 'regression'), selectionMethod: 'mean' });
-  model.train(
-    x.map((row) => [...row]),
-    [...y],
-  );
-  return { type: 'trees', trees: model.estimators.map((tree, i) => compactFromCart(tree.root, 'regression', model.indexes[i])) };
-}
+export const fitForestRegressor = forestTrainer('regression');
 
 // ---------------------------------------------------------------------------------------------
 // Ridge regression, closed form: (XcᵀXc + λI) w = Xcᵀyc on centred data; the intercept is not penalised

@@ -14,15 +14,9 @@
  * Models serialise to JSON (`rankerModelSchema`) and load back to identical scores.
  */
 import { z } from 'zod';
-import {
-  type EncoderOptions,
-  encoderFromJSON,
-  encoderStateSchema,
-  type FeatureEncoder,
-  type FeatureRow,
-  type FeatureSpec,
-  fitEncoder,
-} from './encoder';
+import type { FeatureSpec } from '../features/spec';
+import { EncodedModel, encodedStateSchema, loadEncodedModel } from './encoded-model';
+import { type EncoderOptions, type FeatureEncoder, type FeatureRow, fitEncoder } from './encoder';
 import { percentile, perLabelAuc, type RankedCase, rankingReport } from './metrics';
 import {
   type ForestTrainOptions,
@@ -31,13 +25,12 @@ import {
   fitLogisticRegression,
   type LogisticOptions,
   ModelError,
-  modelWidth,
   predictModel,
   type ScoringModel,
   scoringModelSchema,
   type TreeOptions,
 } from './models';
-import { trainTestSplit } from './split';
+import { splitRows, trainTestSplit } from './split';
 
 export interface RankedPolicy {
   id: string;
@@ -175,28 +168,25 @@ export const rankerModelSchema = z
   });
 export type RankerModel = z.infer<typeof rankerModelSchema>;
 
-export const rankerStateSchema = z.object({ encoder: encoderStateSchema, model: rankerModelSchema });
+export const rankerStateSchema = encodedStateSchema(rankerModelSchema);
 export type RankerState = z.infer<typeof rankerStateSchema>;
 
-export class PolicyRanker implements Ranker {
+export class PolicyRanker extends EncodedModel<RankerModel> implements Ranker {
   readonly policies: readonly string[];
   private readonly priors: Float64Array;
   private readonly models: ScoringModel[];
   private readonly buffer: Float64Array;
 
-  constructor(
-    readonly encoder: FeatureEncoder,
-    readonly model: RankerModel,
-  ) {
+  constructor(encoder: FeatureEncoder, model: RankerModel) {
+    super(
+      encoder,
+      model,
+      model.policies.map((p) => [`ranker: the model of ${p.id}`, p.model]),
+    );
     this.policies = model.policies.map((p) => p.id);
     this.priors = Float64Array.from(model.policies, (p) => p.prior);
     this.models = model.policies.map((p) => p.model);
     this.buffer = new Float64Array(encoder.width);
-    for (const p of model.policies) {
-      if (modelWidth(p.model) > encoder.width) {
-        throw new ModelError(`ranker: the model of ${p.id} reads ${modelWidth(p.model)} columns but the encoder gives ${encoder.width}`);
-      }
-    }
   }
 
   get learner(): RankerLearner {
@@ -214,13 +204,8 @@ export class PolicyRanker implements Ranker {
     return rankFrom(this.policies, this.scores(row), this.priors, k);
   }
 
-  toJSON(): RankerState {
-    return { encoder: this.encoder.toJSON(), model: structuredClone(this.model) };
-  }
-
   static fromJSON(json: unknown): PolicyRanker {
-    const state = rankerStateSchema.parse(json);
-    return new PolicyRanker(encoderFromJSON(state.encoder), state.model);
+    return loadEncodedModel(rankerStateSchema, json, PolicyRanker);
   }
 }
 
@@ -387,8 +372,7 @@ export function selectRankerLearner(input: SelectRankerInput): LearnerSelection 
     input.validationShare ?? 0.2,
     input.seed ?? 1,
   );
-  const train = split.train.map((i) => input.examples[i] as RankerExample);
-  const validation = split.test.map((i) => input.examples[i] as RankerExample);
+  const { train, test: validation } = splitRows(input.examples, split);
   const rows: LearnerComparisonRow[] = [];
   const rankers = new Map<RankerLearner, PolicyRanker>();
   const measure = (learner: LearnerComparisonRow['learner'], ranker: Ranker, trainSeconds: number): LearnerComparisonRow => {

@@ -149,3 +149,8 @@ export function groupedKFold(groups: readonly string[], k: number, seed: number)
   }
   return foldsFromAssignment(groups.length, k, (i) => fold.get(groups[i] as string) as number);
 }
+
+/** The rows of each part of a split (indices into `rows`). */
+export function splitRows<T>(rows: readonly T[], split: Split): { train: T[]; test: T[] } {
+  return { train: split.train.map((i) => rows[i] as T), test: split.test.map((i) => rows[i] as T) };
+}

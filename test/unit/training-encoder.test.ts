@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EncoderError, encoderFromJSON, encoderStateSchema, type FeatureSpec, fitEncoder, OTHER } from '../../activities/training/encoder';
+import type { FeatureSpec } from '../../activities/features/spec';
+import { EncoderError, encoderFromJSON, encoderStateSchema, fitEncoder, OTHER } from '../../activities/training/encoder';
 
 const spec: FeatureSpec[] = [
   { name: 'replicas', type: 'numeric' },

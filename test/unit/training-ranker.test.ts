@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureSpec } from '../../activities/training/encoder';
+import type { FeatureSpec } from '../../activities/features/spec';
 import { rocAuc } from '../../activities/training/metrics';
 import { seededRandom } from '../../activities/training/models';
 import {
