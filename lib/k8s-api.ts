@@ -37,6 +37,15 @@ export function podTemplatePath(kind: string): readonly string[] | undefined {
   return POD_TEMPLATE_PATHS.get(kind);
 }
 
+/** The path of the pod spec in a manifest of this kind, or undefined for kinds that run no pods. */
+export function podSpecPath(kind: string): string[] | undefined {
+  const template = POD_TEMPLATE_PATHS.get(kind);
+  return template ? [...template, 'spec'] : undefined;
+}
+
+/** Every list of containers a pod spec may hold. */
+export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+
 /** Kinds that live outside namespaces. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace',

@@ -9,6 +9,7 @@
  * items when `expandLists` is set (the default); the items share the list's document and line.
  */
 import { Composer, type Document, LineCounter, Parser } from 'yaml';
+import { isObject } from './json';
 
 export type ManifestObject = Record<string, unknown>;
 
@@ -41,10 +42,6 @@ export interface ManifestStreamOptions {
 }
 
 export const NOT_AN_OBJECT = 'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)';
-
-function isObject(value: unknown): value is ManifestObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;

@@ -4,25 +4,15 @@
  * along a path where `*` means "the elements of a list".
  */
 
-export const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
+import { isObject, type JsonObject } from '../../lib/json';
+import { CONTAINER_LISTS, podSpecPath } from '../../lib/k8s-api';
+
+export { CONTAINER_LISTS, isObject, podSpecPath };
 /** the workload kinds the corpus covers (datasets/schemas WORKLOAD_KINDS) */
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
-export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
 type Json = unknown;
-type Obj = Record<string, Json>;
-
-export function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Path of the pod spec inside a workload of this kind, or undefined for other kinds. */
-export function podSpecPath(kind: string): string[] | undefined {
-  if (kind === 'Pod') return ['spec'];
-  if (TEMPLATE_KINDS.has(kind)) return ['spec', 'template', 'spec'];
-  if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
-  return undefined;
-}
+type Obj = JsonObject;
 
 export function getAt(value: Json, path: readonly string[]): Json {
   let current = value;

@@ -8,7 +8,9 @@ import { RESTRICTED_VOLUME_SOURCES, SAFE_SYSCTLS } from '../../lib/k8s-pod-secur
 import type { ManifestFeatures } from './manifest-features';
 import { arr, bit, category, countIf, isObj, nonEmpty, num, type Obj, obj, objs, path, present } from './read-json';
 
-export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+export { CONTAINER_LISTS } from '../../lib/k8s-api';
+
+import { CONTAINER_LISTS } from '../../lib/k8s-api';
 export type ContainerList = (typeof CONTAINER_LISTS)[number];
 
 export interface ContainerView {

@@ -19,7 +19,7 @@ import { type IngestResult, KbStore, type SearchMode } from './store';
 
 export const qaAnswerSchema = z.object({
   /** the question as processed (PII masked) */
-  question: z.string(),
+  question: z.string().min(1),
   answer: z.string(),
   answerable: z.boolean(),
   grounded: z.boolean(),

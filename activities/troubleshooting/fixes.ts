@@ -7,6 +7,7 @@
  * when it cannot know them. Pure.
  */
 
+import { RESTRICTED_VOLUME_SOURCES } from '../../lib/k8s-pod-security';
 import { parseQuantity } from '../../lib/quantity';
 import {
   CONTAINER_SECURITY_FIXES,
@@ -243,17 +244,7 @@ function podFixes(manifest: Json, name: string, propose: Propose) {
   }
   const volumes = podSpec.volumes;
   if (Array.isArray(volumes)) {
-    const allowed = new Set([
-      'name',
-      'configMap',
-      'csi',
-      'downwardAPI',
-      'emptyDir',
-      'ephemeral',
-      'persistentVolumeClaim',
-      'projected',
-      'secret',
-    ]);
+    const allowed = new Set(['name', ...RESTRICTED_VOLUME_SOURCES]);
     volumes.forEach((volume, i) => {
       if (!isObject(volume)) return;
       const bad = Object.keys(volume).filter((k) => !allowed.has(k));

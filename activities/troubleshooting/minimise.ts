@@ -9,20 +9,21 @@
  * metadata, metadata.name, and the name and image of every container.
  */
 import type { Config } from '../../infra/config';
+import { isObject } from '../../lib/json';
+import { CONTAINER_LISTS } from '../../lib/k8s-api';
 import { evaluateDenials, type PolicyParams } from './oracle';
 
 type Json = unknown;
 export type Path = (string | number)[];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+const CONTAINER_LIST_NAMES: ReadonlySet<string> = new Set(CONTAINER_LISTS);
 
 /** Whether removing the node at `path` would leave no valid resource (see the module comment). */
 export function isProtected(path: readonly (string | number)[]): boolean {
   if (path.length === 1) return path[0] === 'apiVersion' || path[0] === 'kind' || path[0] === 'metadata';
   if (path.length === 2 && path[0] === 'metadata' && path[1] === 'name') return true;
   const n = path.length;
-  if (n >= 3 && typeof path[n - 2] === 'number' && CONTAINER_LISTS.has(String(path[n - 3]))) {
+  if (n >= 3 && typeof path[n - 2] === 'number' && CONTAINER_LIST_NAMES.has(String(path[n - 3]))) {
     return path[n - 1] === 'name' || path[n - 1] === 'image';
   }
   return false;

@@ -5,6 +5,7 @@
  * build the operations that set or remove one field.
  */
 import { z } from 'zod';
+import { isObject } from '../../lib/json';
 
 export const patchOperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add'), path: z.string(), value: z.unknown() }),
@@ -40,7 +41,6 @@ export function toPointer(tokens: readonly (string | number)[]): string {
 }
 
 type Json = unknown;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function arrayIndex(token: string, length: number, forAdd: boolean, pointer: string): number {
   if (forAdd && token === '-') return length;

@@ -19,6 +19,7 @@ import { loadPolicyIndex, readJsonl } from '../../datasets/load';
 import { FAILURE_LOG_FILE, FP_SCORES_FILE, POLICIES_DIR } from '../../datasets/paths';
 import { FAILURE_TYPE_OF_CATEGORY, failureRecordSchema, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
+import { isObject } from '../../lib/json';
 import { parseQuantity } from '../../lib/quantity';
 import { opaParse } from '../opa/opa';
 import { type FixClassifier, trainFixClassifier } from '../training/fix';
@@ -28,7 +29,6 @@ import { applyPatch, type JsonPatch, patchSize } from './patch';
 import { containersOf } from './workload';
 
 type Json = unknown;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface VerifiedFix {
   patch: JsonPatch;

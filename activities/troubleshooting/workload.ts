@@ -2,22 +2,18 @@
  * Where a manifest keeps what the fixes edit: the pod spec of each workload kind, the pod
  * template's metadata, and every container of every list, as JSON Patch tokens. Pure.
  */
+import { isObject } from '../../lib/json';
+import { CONTAINER_LISTS, podSpecPath } from '../../lib/k8s-api';
 import { getAt } from './patch';
 
+export { isObject };
 export type Json = unknown;
 export type Tokens = (string | number)[];
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
-const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
 /** Where the pod spec lives for a kind (undefined for kinds without one). */
 export function podSpecTokens(manifest: Json): Tokens | undefined {
   const kind = isObject(manifest) ? manifest.kind : undefined;
-  if (kind === 'Pod') return ['spec'];
-  if (typeof kind === 'string' && TEMPLATE_KINDS.has(kind)) return ['spec', 'template', 'spec'];
-  if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
-  return undefined;
+  return typeof kind === 'string' ? podSpecPath(kind) : undefined;
 }
 
 export function podMetadataTokens(manifest: Json): Tokens | undefined {

@@ -5,21 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OpaOutputError } from '../../activities/opa/errors';
-import {
-  decodePrintOutput,
-  outputLines,
-  packagePathOf,
-  parseCoverageReport,
-  parseEvalOutput,
-  parseJsonErrors,
-  parseModuleOutput,
-  parseTestResults,
-  parseTextErrors,
-  parseVersionOutput,
-  ruleNamesOf,
-  summarizeTests,
-  tryParseJson,
-} from '../../activities/opa/parse';
+import * as parse from '../../activities/opa/parse';
 
 interface Recorded {
   command: string;
@@ -36,7 +22,7 @@ const F = 'test/fixtures/opa';
 
 describe('parseVersionOutput', () => {
   it('reads the Key: value lines of opa version and drops empty values', () => {
-    const info = parseVersionOutput(recorded('version').stdout);
+    const info = parse.parseVersionOutput(recorded('version').stdout);
     expect(info.version).toBe('1.22.2');
     expect(info.goVersion).toMatch(/^go1\.\d+/);
     expect(info.platform).toBe('linux/amd64');
@@ -47,7 +33,7 @@ describe('parseVersionOutput', () => {
   });
 
   it('rejects output without a version', () => {
-    expect(() => parseVersionOutput('Go Version: go1.26\n')).toThrow(OpaOutputError);
+    expect(() => parse.parseVersionOutput('Go Version: go1.26\n')).toThrow(OpaOutputError);
   });
 });
 
@@ -56,7 +42,7 @@ describe('parseJsonErrors', () => {
     const sample = recorded('check-syntax');
     expect(sample.exitCode).toBe(1);
     expect(sample.stdout).toBe('');
-    expect(parseJsonErrors(sample.stderr)).toEqual([
+    expect(parse.parseJsonErrors(sample.stderr)).toEqual([
       {
         code: 'rego_parse_error',
         message: 'unexpected } token',
@@ -69,16 +55,16 @@ describe('parseJsonErrors', () => {
   });
 
   it('maps a strict-mode error', () => {
-    expect(parseJsonErrors(recorded('check-strict').stderr)).toEqual([
+    expect(parse.parseJsonErrors(recorded('check-strict').stderr)).toEqual([
       { code: 'rego_compile_error', message: 'assigned var unused unused', file: `${F}/strict/unused.rego`, row: 5, col: 2 },
     ]);
   });
 
   it('keeps errors without code or location (load errors, the error limit)', () => {
-    expect(parseJsonErrors(recorded('check-missing-path').stderr)).toEqual([
+    expect(parse.parseJsonErrors(recorded('check-missing-path').stderr)).toEqual([
       { message: `stat ${F}/does-not-exist: no such file or directory` },
     ]);
-    const limited = parseJsonErrors(recorded('check-error-limit').stderr) ?? [];
+    const limited = parse.parseJsonErrors(recorded('check-error-limit').stderr) ?? [];
     expect(limited).toHaveLength(11);
     expect(limited[0]).toEqual({
       code: 'rego_unsafe_var_error',
@@ -91,7 +77,7 @@ describe('parseJsonErrors', () => {
   });
 
   it('maps a capabilities violation to the call of the missing built-in', () => {
-    expect(parseJsonErrors(recorded('check-capabilities').stderr)).toContainEqual({
+    expect(parse.parseJsonErrors(recorded('check-capabilities').stderr)).toContainEqual({
       code: 'rego_type_error',
       message: 'undefined function sprintf',
       file: `${F}/policies/privileged/privileged.rego`,
@@ -103,22 +89,22 @@ describe('parseJsonErrors', () => {
   it('drops the empty file name of a query error (eval prints its errors on stdout)', () => {
     const sample = recorded('eval-query-error');
     expect(sample.exitCode).toBe(2);
-    expect(parseJsonErrors(sample.stdout)).toEqual([
+    expect(parse.parseJsonErrors(sample.stdout)).toEqual([
       { code: 'rego_parse_error', message: 'unexpected eof token', row: 1, col: 7, details: { line: 'data.x[', idx: 6 } },
     ]);
   });
 
   it('maps an evaluation error (conflict) to where it happened', () => {
-    const [error] = parseJsonErrors(recorded('eval-conflict').stdout) ?? [];
+    const [error] = parse.parseJsonErrors(recorded('eval-conflict').stdout) ?? [];
     expect(error).toMatchObject({ code: 'eval_conflict_error', file: `${F}/failing/failing_test.rego`, row: 6, col: 1 });
     expect(error?.message).toContain('produced conflicting values for the same inputs');
   });
 
   it('returns undefined for text that is not an error document', () => {
-    expect(parseJsonErrors(recorded('check-bad-capabilities').stderr)).toBeUndefined();
-    expect(parseJsonErrors('')).toBeUndefined();
-    expect(parseJsonErrors('{"errors": []}')).toBeUndefined();
-    expect(parseJsonErrors('{"result": []}')).toBeUndefined();
+    expect(parse.parseJsonErrors(recorded('check-bad-capabilities').stderr)).toBeUndefined();
+    expect(parse.parseJsonErrors('')).toBeUndefined();
+    expect(parse.parseJsonErrors('{"errors": []}')).toBeUndefined();
+    expect(parse.parseJsonErrors('{"result": []}')).toBeUndefined();
   });
 });
 
@@ -126,7 +112,7 @@ describe('parseTextErrors (what opa test prints even with --format json)', () =>
   it('reads a parse error with its source line and caret', () => {
     const sample = recorded('test-syntax');
     expect(sample.stdout).toBe('');
-    expect(parseTextErrors(sample.stderr)).toEqual([
+    expect(parse.parseTextErrors(sample.stderr)).toEqual([
       {
         file: `${F}/syntax/broken.rego`,
         row: 5,
@@ -138,20 +124,20 @@ describe('parseTextErrors (what opa test prints even with --format json)', () =>
   });
 
   it('reads a list of compile errors and the error limit', () => {
-    const errors = parseTextErrors(recorded('test-unsafe').stderr);
+    const errors = parse.parseTextErrors(recorded('test-unsafe').stderr);
     expect(errors).toHaveLength(11);
     expect(errors[0]).toEqual({ file: `${F}/unsafe/many.rego`, row: 4, code: 'rego_unsafe_var_error', message: 'var v0 is unsafe' });
     expect(errors[10]).toEqual({ code: 'rego_compile_error', message: 'error limit reached' });
   });
 
   it('reads a load error without code', () => {
-    expect(parseTextErrors(recorded('test-missing-path').stderr)).toEqual([
+    expect(parse.parseTextErrors(recorded('test-missing-path').stderr)).toEqual([
       { message: `stat ${F}/does-not-exist: no such file or directory` },
     ]);
   });
 
   it('keeps the indented lines of a multi-line message', () => {
-    expect(parseTextErrors(recorded('test-coverage-error').stderr)).toEqual([
+    expect(parse.parseTextErrors(recorded('test-coverage-error').stderr)).toEqual([
       {
         file: `${F}/failing/failing_test.rego`,
         row: 6,
@@ -166,8 +152,8 @@ describe('parseTextErrors (what opa test prints even with --format json)', () =>
   });
 
   it('finds nothing in text that has no errors', () => {
-    expect(parseTextErrors('error parsing regexp: missing closing ): `(`\n')).toEqual([]);
-    expect(parseTextErrors('')).toEqual([]);
+    expect(parse.parseTextErrors('error parsing regexp: missing closing ): `(`\n')).toEqual([]);
+    expect(parse.parseTextErrors('')).toEqual([]);
   });
 });
 
@@ -175,7 +161,7 @@ describe('parseTestResults', () => {
   it('reads passing tests, sorted by file and row, with durations in ms', () => {
     const sample = recorded('test-pass');
     expect(sample.exitCode).toBe(0);
-    const tests = parseTestResults(sample.stdout);
+    const tests = parse.parseTestResults(sample.stdout);
     expect(tests.map((t) => [t.name, t.status, t.location.row])).toEqual([
       ['test_denies_privileged_container', 'pass', 10],
       ['test_allows_unprivileged_container', 'pass', 14],
@@ -190,13 +176,13 @@ describe('parseTestResults', () => {
     });
     expect(first?.durationMs).toBeGreaterThan(0);
     expect(first?.durationMs).toBeLessThan(1000);
-    expect(summarizeTests(tests)).toEqual({ total: 2, passed: 2, failed: 0, errored: 0, skipped: 0, ok: true });
+    expect(parse.summarizeTests(tests)).toEqual({ total: 2, passed: 2, failed: 0, errored: 0, skipped: 0, ok: true });
   });
 
   it('tells pass, fail, error and skip apart and decodes the base64 print output (exit code 2)', () => {
     const sample = recorded('test-failing');
     expect(sample.exitCode).toBe(2);
-    const tests = parseTestResults(sample.stdout);
+    const tests = parse.parseTestResults(sample.stdout);
     expect(tests.map((t) => [t.name, t.status])).toEqual([
       ['test_passes', 'pass'],
       ['test_fails', 'fail'],
@@ -212,11 +198,11 @@ describe('parseTestResults', () => {
       row: 6,
     });
     expect(byName.todo_test_not_written_yet?.durationMs).toBe(0);
-    expect(summarizeTests(tests)).toEqual({ total: 4, passed: 1, failed: 1, errored: 1, skipped: 1, ok: false });
+    expect(parse.summarizeTests(tests)).toEqual({ total: 4, passed: 1, failed: 1, errored: 1, skipped: 1, ok: false });
   });
 
   it('renders the trace of a failed test (--verbose) as lines', () => {
-    const tests = parseTestResults(recorded('test-failing-verbose').stdout);
+    const tests = parse.parseTestResults(recorded('test-failing-verbose').stdout);
     const failed = tests.find((t) => t.name === 'test_fails');
     expect(failed?.trace).toEqual([
       'query:1 Enter data.kubernetes.admission.failing_test.test_fails = $term1',
@@ -229,7 +215,7 @@ describe('parseTestResults', () => {
   });
 
   it('locates a test that hit OPA’s own timeout by its stack trace', () => {
-    const [test] = parseTestResults(recorded('test-timeout').stdout);
+    const [test] = parse.parseTestResults(recorded('test-timeout').stdout);
     expect(test).toMatchObject({
       name: 'test_busy',
       status: 'error',
@@ -238,15 +224,15 @@ describe('parseTestResults', () => {
   });
 
   it('rejects what is not a result array', () => {
-    expect(() => parseTestResults(recorded('test-coverage').stdout)).toThrow(OpaOutputError);
-    expect(() => parseTestResults(recorded('test-syntax').stderr)).toThrow(OpaOutputError);
-    expect(() => parseTestResults('[{"name": "x"}]')).toThrow(/location/);
+    expect(() => parse.parseTestResults(recorded('test-coverage').stdout)).toThrow(OpaOutputError);
+    expect(() => parse.parseTestResults(recorded('test-syntax').stderr)).toThrow(OpaOutputError);
+    expect(() => parse.parseTestResults('[{"name": "x"}]')).toThrow(/location/);
   });
 });
 
 describe('parseCoverageReport', () => {
   it('reads coverage per file and overall', () => {
-    const coverage = parseCoverageReport(recorded('test-coverage').stdout);
+    const coverage = parse.parseCoverageReport(recorded('test-coverage').stdout);
     expect(coverage.percent).toBeCloseTo(77.27, 2);
     expect(coverage.coveredLines).toBe(17);
     expect(coverage.notCoveredLines).toBe(5);
@@ -263,7 +249,7 @@ describe('parseCoverageReport', () => {
   });
 
   it('reads the zero values OPA omits as 0', () => {
-    const coverage = parseCoverageReport(
+    const coverage = parse.parseCoverageReport(
       '{"files": {"z.rego": {"not_covered": [{"start": {"row": 3, "col": 1}, "end": {"row": 3, "col": 6}}], "not_covered_lines": 1}}, "not_covered_lines": 1}',
     );
     expect(coverage).toEqual({
@@ -284,13 +270,13 @@ describe('parseCoverageReport', () => {
   });
 
   it('rejects the text OPA prints instead of a report when a test fails', () => {
-    expect(() => parseCoverageReport(recorded('test-coverage-failing').stdout)).toThrow(OpaOutputError);
+    expect(() => parse.parseCoverageReport(recorded('test-coverage-failing').stdout)).toThrow(OpaOutputError);
   });
 });
 
 describe('parseEvalOutput', () => {
   it('returns the result set', () => {
-    expect(parseEvalOutput(recorded('eval-deny').stdout)).toEqual([
+    expect(parse.parseEvalOutput(recorded('eval-deny').stdout)).toEqual([
       {
         expressions: [
           {
@@ -304,7 +290,7 @@ describe('parseEvalOutput', () => {
   });
 
   it('returns bindings of query variables', () => {
-    const [result] = parseEvalOutput(recorded('eval-bindings').stdout);
+    const [result] = parse.parseEvalOutput(recorded('eval-bindings').stdout);
     expect(result?.bindings).toEqual({ msg: 'container "app" must not run privileged', n: 39 });
     expect(result?.expressions).toHaveLength(2);
   });
@@ -312,21 +298,21 @@ describe('parseEvalOutput', () => {
   it('returns an empty result set for an undefined query (OPA prints {})', () => {
     const sample = recorded('eval-undefined');
     expect(sample.stdout.trim()).toBe('{}');
-    expect(parseEvalOutput(sample.stdout)).toEqual([]);
+    expect(parse.parseEvalOutput(sample.stdout)).toEqual([]);
   });
 
   it('leaves print output on stderr', () => {
     const sample = recorded('eval-print');
-    expect(parseEvalOutput(sample.stdout)[0]?.bindings).toEqual({ x: 1 });
-    expect(outputLines(sample.stderr)).toEqual(['hello world']);
+    expect(parse.parseEvalOutput(sample.stdout)[0]?.bindings).toEqual({ x: 1 });
+    expect(parse.outputLines(sample.stderr)).toEqual(['hello world']);
   });
 });
 
 describe('parseModuleOutput', () => {
   it('reads the package path and the rules of the AST', () => {
-    const module = parseModuleOutput(recorded('parse-policy').stdout);
-    expect(packagePathOf(module)).toBe('kubernetes.admission.privileged');
-    expect(ruleNamesOf(module)).toEqual(['containers', 'deny', 'warn', 'allow']);
+    const module = parse.parseModuleOutput(recorded('parse-policy').stdout);
+    expect(parse.packagePathOf(module)).toBe('kubernetes.admission.privileged');
+    expect(parse.ruleNamesOf(module)).toEqual(['containers', 'deny', 'warn', 'allow']);
     expect(module.rules).toHaveLength(5);
     expect(module.comments?.[0]?.Location?.row).toBe(1);
     expect(Buffer.from(module.comments?.[0]?.Text ?? '', 'base64').toString()).toContain('privileged containers');
@@ -334,7 +320,7 @@ describe('parseModuleOutput', () => {
 
   it('names ref heads by their ground part', () => {
     const term = (type: string, value: unknown) => ({ type, value });
-    const module = parseModuleOutput(
+    const module = parse.parseModuleOutput(
       JSON.stringify({
         package: { path: [term('var', 'data'), term('string', 'refs')] },
         rules: [
@@ -345,24 +331,24 @@ describe('parseModuleOutput', () => {
         ],
       }),
     );
-    expect(packagePathOf(module)).toBe('refs');
-    expect(ruleNamesOf(module)).toEqual(['a.b.c', 'fruit', 'f']);
+    expect(parse.packagePathOf(module)).toBe('refs');
+    expect(parse.ruleNamesOf(module)).toEqual(['a.b.c', 'fruit', 'f']);
   });
 
   it('rejects an error document', () => {
-    expect(() => parseModuleOutput(recorded('parse-syntax').stderr)).toThrow(OpaOutputError);
+    expect(() => parse.parseModuleOutput(recorded('parse-syntax').stderr)).toThrow(OpaOutputError);
   });
 });
 
 describe('helpers', () => {
   it('decodes base64 print output into lines', () => {
-    expect(decodePrintOutput(Buffer.from('a\nb c\n').toString('base64'))).toEqual(['a', 'b c']);
-    expect(decodePrintOutput(undefined)).toEqual([]);
+    expect(parse.decodePrintOutput(Buffer.from('a\nb c\n').toString('base64'))).toEqual(['a', 'b c']);
+    expect(parse.decodePrintOutput(undefined)).toEqual([]);
   });
 
   it('parses JSON only when the text is JSON', () => {
-    expect(tryParseJson('  {"a": 1}\n')).toEqual({ a: 1 });
-    expect(tryParseJson('1 error occurred')).toBeUndefined();
-    expect(tryParseJson('{not json')).toBeUndefined();
+    expect(parse.tryParseJson('  {"a": 1}\n')).toEqual({ a: 1 });
+    expect(parse.tryParseJson('1 error occurred')).toBeUndefined();
+    expect(parse.tryParseJson('{not json')).toBeUndefined();
   });
 });
