@@ -5,20 +5,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { type Document, LineCounter, parseAllDocuments, parseDocument, parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { DATASETS_DIR, FIXTURES_DIR, INVENTORY_FILE, KB_DIR, KB_EVAL_FILE, POLICIES_DIR } from './paths';
 import {
   type FixtureExpectation,
-  fixtureExpectationSchema,
   type KbEvalQuestion,
   type KbFrontMatter,
   kbEvalQuestionSchema,
   kbFrontMatterSchema,
   type Manifest,
   manifestSchema,
+  type PolicyFile,
   type PolicyMeta,
+  policyFileSchema,
   policyMetaSchema,
+  sampleExpectationsSchema,
 } from './schemas';
 
 export class DatasetError extends Error {
@@ -60,24 +62,42 @@ export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer
   return rows;
 }
 
-/** The policy metadata (datasets/policies/index.jsonl), checked against the policy folders. */
-export function loadPolicyIndex(dir = POLICIES_DIR): PolicyMeta[] {
-  const file = join(dir, 'index.jsonl');
-  const metas = readJsonl(file, policyMetaSchema);
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const meta of metas) {
-    if (seen.has(meta.id)) problems.push(`id "${meta.id}" appears twice`);
-    seen.add(meta.id);
-    for (const name of ['policy.rego', 'policy_test.rego']) {
-      if (!existsSync(join(dir, meta.id, name))) problems.push(`${meta.id}: ${meta.id}/${name} is missing`);
-    }
+/** The line (1-based) of the YAML node at `path`, or of its nearest existing parent. */
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return counter.linePos(node.range[0]).line;
   }
-  for (const folder of policyFolders(dir)) {
-    if (!seen.has(folder)) problems.push(`folder ${folder}/ has no line in index.jsonl`);
-  }
-  if (problems.length) throw new DatasetError(file, problems);
-  return metas;
+  return 1;
+}
+
+/**
+ * Parses one YAML document and validates it with `schema`; each problem names the file, the line
+ * and the path of the bad value ("params.yaml:7: pss-host-ports.allowed_host_ports.0: …").
+ */
+export function parseYamlRecord<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  describePath: (path: readonly PropertyKey[]) => string = (path) => path.join('.'),
+): z.infer<S> {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length)
+    throw new DatasetError(
+      file,
+      doc.errors.map((e) => `${file}:${counter.linePos(e.pos[0]).line}: not valid YAML: ${e.message.split('\n')[0]}`),
+    );
+  const parsed = schema.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  throw new DatasetError(
+    file,
+    parsed.error.issues.map((issue) => {
+      // an unknown key is reported at the key itself
+      const path = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, issue.keys[0] as string] : issue.path;
+      return `${file}:${lineOf(doc, counter, path)}: ${path.length ? `${describePath(path)}: ` : ''}${issue.message}`;
+    }),
+  );
 }
 
 /** Names of the policy folders (everything but lib/ and hidden folders). */
@@ -87,9 +107,90 @@ export function policyFolders(dir = POLICIES_DIR): string[] {
     .sort();
 }
 
-/** The Rego files that make up the corpus when evaluating (no tests): the library and every policy. */
-export function corpusRegoFiles(dir = POLICIES_DIR): string[] {
-  return [join(dir, 'lib', 'k8s.rego'), ...policyFolders(dir).map((id) => join(dir, id, 'policy.rego'))];
+/** The index line of a policy.yaml: its fields, the package, and the parameters as a list too. */
+export function policyMetaOf(file: PolicyFile): PolicyMeta {
+  const { id, parameters, ...fields } = file;
+  return {
+    id,
+    package: `kpc.policies.${id.replaceAll('-', '_')}`,
+    ...fields,
+    parameters: Object.entries(parameters?.properties ?? {}).map(([name, p]) => ({
+      name,
+      description: p.description,
+      default: (p as { default?: unknown }).default,
+    })),
+    ...(parameters ? { parameterSchema: parameters } : {}),
+  };
+}
+
+/** Reads datasets/policies/<id>/policy.yaml of every folder: the one source of the policy metadata. */
+export function loadPolicyFolders(dir = POLICIES_DIR): PolicyMeta[] {
+  return policyFolders(dir).map((id) => {
+    const file = join(dir, id, 'policy.yaml');
+    if (!existsSync(file)) throw new DatasetError(join(dir, id), ['policy.yaml is missing']);
+    const policy = parseYamlRecord(policyFileSchema, readFileSync(file, 'utf8'), file);
+    const problems: string[] = [];
+    if (policy.id !== id) problems.push(`id: "${policy.id}" must equal the folder name "${id}"`);
+    for (const name of ['policy.rego', 'policy_test.rego']) if (!existsSync(join(dir, id, name))) problems.push(`${id}/${name} is missing`);
+    for (const [name, schema] of Object.entries(policy.parameters?.properties ?? {})) {
+      const checked = z.fromJSONSchema(schema as never).safeParse((schema as { default?: unknown }).default);
+      if (!checked.success)
+        problems.push(`parameters.properties.${name}.default does not match its own schema: ${checked.error.issues[0]?.message}`);
+    }
+    if (problems.length) throw new DatasetError(file, problems);
+    return policyMetaOf(policy);
+  });
+}
+
+/** index.jsonl as generated from the policy folders: one JSON line per policy, sorted by id. */
+export function policyIndexText(dir = POLICIES_DIR): string {
+  return loadPolicyFolders(dir)
+    .map((meta) => `${JSON.stringify(meta)}\n`)
+    .join('');
+}
+
+/** The policy metadata (datasets/policies/index.jsonl, generated from the folders), checked against the folders. */
+export function loadPolicyIndex(dir = POLICIES_DIR): PolicyMeta[] {
+  const file = join(dir, 'index.jsonl');
+  const metas = readJsonl(file, policyMetaSchema);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const meta of metas) {
+    if (seen.has(meta.id)) problems.push(`id "${meta.id}" appears twice`);
+    seen.add(meta.id);
+    for (const name of ['policy.rego', 'policy_test.rego', 'policy.yaml']) {
+      if (!existsSync(join(dir, meta.id, name))) problems.push(`${meta.id}: ${meta.id}/${name} is missing`);
+    }
+  }
+  for (const folder of policyFolders(dir)) {
+    if (!seen.has(folder)) problems.push(`folder ${folder}/ has no line in index.jsonl: run npm run datasets:index`);
+  }
+  if (problems.length) throw new DatasetError(file, problems);
+  return metas;
+}
+
+/**
+ * The Rego files that make up the corpus when evaluating (no tests): the library and every policy,
+ * or only the policies named in `ids`.
+ */
+export function corpusRegoFiles(dir = POLICIES_DIR, ids?: readonly string[]): string[] {
+  const folders = policyFolders(dir);
+  const unknown = (ids ?? []).filter((id) => !folders.includes(id));
+  if (unknown.length) throw new DatasetError(dir, [`no policy folder for ${unknown.join(', ')}`]);
+  return [join(dir, 'lib', 'k8s.rego'), ...(ids ? [...new Set(ids)].sort() : folders).map((id) => join(dir, id, 'policy.rego'))];
+}
+
+/**
+ * Every Rego file of the corpus with the tests (lib/*.rego and each folder's policy.rego and
+ * policy_test.rego): what `opa check` and `opa test` take. Not the folder itself: OPA would load the
+ * samples and policy.yaml files beside the Rego as data documents.
+ */
+export function corpusTestFiles(dir = POLICIES_DIR): string[] {
+  const lib = readdirSync(join(dir, 'lib'))
+    .filter((name) => name.endsWith('.rego'))
+    .sort()
+    .map((name) => join(dir, 'lib', name));
+  return [...lib, ...policyFolders(dir).flatMap((id) => [join(dir, id, 'policy.rego'), join(dir, id, 'policy_test.rego')])];
 }
 
 /** Digest of what labels depend on: every corpus Rego file (by name and content) and the inventory. */
@@ -137,25 +238,68 @@ export function loadPositiveFixtures(dir = join(FIXTURES_DIR, 'positive')): Posi
   return yamlFiles(dir).map((name) => ({ name: basename(name, '.yaml'), file: join(dir, name), manifest: readManifest(join(dir, name)) }));
 }
 
-/** Known-bad manifests, each with the exact set of policies expected to deny it. */
-export function loadNegativeFixtures(dir = join(FIXTURES_DIR, 'negative')): NegativeFixture[] {
-  return yamlFiles(dir).map((name) => {
-    const file = join(dir, name);
-    const expectedFile = file.replace(/\.yaml$/, '.expected.json');
-    if (!existsSync(expectedFile)) throw new DatasetError(file, [`no expectation file ${basename(expectedFile)} beside it`]);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(expectedFile, 'utf8'));
-    } catch (error) {
-      throw new DatasetError(expectedFile, [`not valid JSON: ${(error as Error).message}`]);
-    }
-    return {
-      name: basename(name, '.yaml'),
-      file,
-      manifest: readManifest(file),
-      expected: parseRecord(fixtureExpectationSchema, raw, expectedFile),
-    };
+export interface PolicySample {
+  /** the policy whose folder holds the sample */
+  policy: string;
+  /** the file name without .yaml */
+  name: string;
+  verdict: 'allowed' | 'disallowed';
+  file: string;
+  manifest: Manifest;
+  why: string;
+  /** the exact set of corpus policies that deny the sample */
+  deny: string[];
+  /** disallowed samples: a fragment of the policy's denial message */
+  message?: string;
+  /** allowed samples: a complete object that passes the default bundle */
+  full: boolean;
+}
+
+/**
+ * The samples of every policy folder (or of the named ones): samples/allowed/*.yaml and
+ * samples/disallowed/*.yaml, each with its entry in samples/expected.yaml (a file without an entry,
+ * or an entry without a file, is an error).
+ */
+export function loadPolicySamples(dir = POLICIES_DIR, ids: readonly string[] = policyFolders(dir)): PolicySample[] {
+  return ids.flatMap((policy) => {
+    const samplesDir = join(dir, policy, 'samples');
+    const expectedFile = join(samplesDir, 'expected.yaml');
+    if (!existsSync(expectedFile)) throw new DatasetError(samplesDir, ['expected.yaml is missing']);
+    const expected = parseYamlRecord(sampleExpectationsSchema, readFileSync(expectedFile, 'utf8'), expectedFile);
+    const problems: string[] = [];
+    const samples = (['allowed', 'disallowed'] as const).flatMap((verdict) => {
+      const entries: Record<string, { why: string; deny: string[]; message?: string; full?: boolean }> = expected[verdict];
+      const files = yamlFiles(join(samplesDir, verdict)).map((name) => basename(name, '.yaml'));
+      for (const name of Object.keys(entries))
+        if (!files.includes(name)) problems.push(`${verdict}.${name}: no file ${verdict}/${name}.yaml`);
+      return files.flatMap((name): PolicySample[] => {
+        const entry = entries[name];
+        if (!entry) {
+          problems.push(`${verdict}/${name}.yaml has no entry under ${verdict}:`);
+          return [];
+        }
+        const file = join(samplesDir, verdict, `${name}.yaml`);
+        return [{ policy, name, verdict, file, manifest: readManifest(file), ...entry, full: entry.full ?? false }];
+      });
+    });
+    if (problems.length) throw new DatasetError(expectedFile, problems);
+    return samples;
   });
+}
+
+/**
+ * Known-bad manifests, each with the exact set of policies expected to deny it: the disallowed
+ * samples of every policy folder, named <policy>--<sample>.
+ */
+export function loadNegativeFixtures(dir = POLICIES_DIR): NegativeFixture[] {
+  return loadPolicySamples(dir)
+    .filter((sample) => sample.verdict === 'disallowed')
+    .map((sample) => ({
+      name: `${sample.policy}--${sample.name}`,
+      file: sample.file,
+      manifest: sample.manifest,
+      expected: { deny: sample.deny, why: sample.why },
+    }));
 }
 
 export interface KbDocument extends KbFrontMatter {

@@ -67,28 +67,91 @@ export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 
 /** A policy id: kebab-case, e.g. pss-privileged. */
 export const POLICY_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-/** One line of datasets/policies/index.jsonl. */
+/**
+ * Named bundles of policies (a policy lists its bundles in its policy.yaml; `all` holds every
+ * policy and is never listed). `pac analyze --bundle` selects one; the default is DEFAULT_BUNDLES.
+ */
+export const BUNDLE_DESCRIPTIONS = {
+  'pss-baseline':
+    'Pod Security Standards Baseline: the controls that stop known privilege escalations (privileged, host namespaces, host ports, hostPath, capabilities beyond the default set, AppArmor, SELinux, /proc mount, seccomp Unconfined, unsafe sysctls, Windows HostProcess)',
+  'pss-restricted':
+    'Pod Security Standards Restricted: Baseline plus the hardening controls (run as non-root, no privilege escalation, drop ALL capabilities, seccomp RuntimeDefault or Localhost, restricted volume types)',
+  rbac: 'RBAC: Roles and bindings that grant cluster-admin, wildcards, secret reads, escalate/bind/impersonate, pods/exec, nodes/proxy, PersistentVolume creation or webhook writes, or bind system:masters or a default service account',
+  'best-practices':
+    'Everything else: images (tags, digests, registries), resources, probes, metadata, namespaces, replicas and disruption budgets, Services, Ingresses, NetworkPolicies, Jobs, ConfigMaps, secrets in env, service accounts, removed APIs',
+  all: 'Every policy of the corpus',
+} as const;
+export type BundleName = keyof typeof BUNDLE_DESCRIPTIONS;
+export const BUNDLE_NAMES = Object.keys(BUNDLE_DESCRIPTIONS) as [BundleName, ...BundleName[]];
+/** The bundles `pac analyze` uses when none is named. */
+export const DEFAULT_BUNDLES: readonly BundleName[] = ['pss-baseline', 'rbac'];
+/** The bundles a policy may list (`all` is implicit). */
+export const listedBundleSchema = z.enum(['pss-baseline', 'pss-restricted', 'rbac', 'best-practices']);
+
+/** A parameter name: snake_case, as the policies read it with k8s.param(policy, "<name>", default). */
+export const PARAMETER_NAME_PATTERN = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/**
+ * The JSON schema of a policy's parameters (the value of data.kpc.params.<policy id>): an object
+ * with one property per parameter, each with a description and the default the Rego uses.
+ * Parameters are optional (no `required`), and no other key is accepted.
+ */
+export const parameterSchemaSchema = z
+  .object({
+    type: z.literal('object'),
+    additionalProperties: z.literal(false),
+    properties: z.record(
+      z.string().regex(PARAMETER_NAME_PATTERN, { error: 'expected a snake_case parameter name' }),
+      z
+        .object({ description: z.string().min(10) })
+        .loose()
+        .refine((p) => 'default' in p, { error: 'a parameter needs a default (the value the Rego uses when none is set)' }),
+    ),
+  })
+  .strict();
+export type ParameterSchema = z.infer<typeof parameterSchemaSchema>;
+
+const policyFields = {
+  id: z.string().regex(POLICY_ID_PATTERN, { error: 'expected a kebab-case id such as "pss-privileged"' }),
+  title: z.string().min(5),
+  description: z.string().min(20),
+  kinds: z.array(z.string().min(1)).min(1),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(POLICY_CATEGORIES),
+  /** the named bundles the policy belongs to (besides `all`) */
+  bundles: z.array(listedBundleSchema).min(1),
+  pss: z.array(pssControlSchema).default([]),
+  cis: z.array(z.string().regex(/^\d+(\.\d+)+$/, { error: 'expected a CIS Kubernetes Benchmark id such as "5.2.2"' })).default([]),
+  /** manifest features the policy looks at (names of the feature extractor's columns) */
+  features: z.array(z.string().min(1)).min(1),
+  /** prior belief that a denial is a true problem (0-1): how rarely the rule misfires */
+  reliability: z.number().min(0).max(1),
+  /** the policy reads data.inventory (other objects of the cluster) */
+  usesInventory: z.boolean().default(false),
+  /** the denial message, with <placeholders> for what varies */
+  message: z.string().min(10),
+};
+
+/** datasets/policies/<id>/policy.yaml: the one source of a policy's metadata. */
+export const policyFileSchema = z
+  .object({
+    ...policyFields,
+    /** JSON schema of data.kpc.params.<id>; absent when the policy has no parameters */
+    parameters: parameterSchemaSchema.optional(),
+  })
+  .strict();
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+
+/** One line of datasets/policies/index.jsonl (generated from the policy.yaml files by tools/generate-policy-index.ts). */
 export const policyMetaSchema = z
   .object({
-    id: z.string().regex(POLICY_ID_PATTERN, { error: 'expected a kebab-case id such as "pss-privileged"' }),
+    ...policyFields,
     /** Rego package: kpc.policies.<id with "-" as "_"> */
     package: z.string(),
-    title: z.string().min(5),
-    description: z.string().min(20),
-    kinds: z.array(z.string().min(1)).min(1),
-    severity: z.enum(SEVERITIES),
-    category: z.enum(POLICY_CATEGORIES),
-    pss: z.array(pssControlSchema).default([]),
-    cis: z.array(z.string().regex(/^\d+(\.\d+)+$/, { error: 'expected a CIS Kubernetes Benchmark id such as "5.2.2"' })).default([]),
-    /** manifest features the policy looks at (names of the feature extractor's columns) */
-    features: z.array(z.string().min(1)).min(1),
-    /** prior belief that a denial is a true problem (0-1): how rarely the rule misfires */
-    reliability: z.number().min(0).max(1),
+    /** the parameters as a list (name, description, default), read from parameterSchema */
     parameters: z.array(z.object({ name: z.string(), description: z.string(), default: z.unknown() })).default([]),
-    /** the denial message, with <placeholders> for what varies */
-    message: z.string().min(10),
-    /** the policy reads data.inventory (other objects of the cluster) */
-    usesInventory: z.boolean().default(false),
+    /** JSON schema of data.kpc.params.<id> (see parameterSchemaSchema) */
+    parameterSchema: parameterSchemaSchema.optional(),
   })
   .superRefine((meta, ctx) => {
     const expected = `kpc.policies.${meta.id.replaceAll('-', '_')}`;
@@ -98,7 +161,44 @@ export const policyMetaSchema = z
   });
 export type PolicyMeta = z.infer<typeof policyMetaSchema>;
 
-/** datasets/fixtures/negative/<name>.expected.json: the exact set of policies that deny <name>.yaml. */
+/** A sample's file name without .yaml. */
+const sampleNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a kebab-case sample name (the file name without .yaml)' });
+
+/**
+ * datasets/policies/<id>/samples/expected.yaml: what each sample of the policy shows. `deny` is the
+ * exact set of corpus policies that deny the sample (evaluated with fixtures/inventory.json).
+ */
+export const sampleExpectationsSchema = z
+  .object({
+    allowed: z.record(
+      sampleNameSchema,
+      z
+        .object({
+          why: z.string().min(10),
+          deny: z.array(z.string().regex(POLICY_ID_PATTERN)).default([]),
+          /** a complete object that passes the default bundle */
+          full: z.boolean().default(false),
+        })
+        .strict(),
+    ),
+    disallowed: z.record(
+      sampleNameSchema,
+      z
+        .object({
+          why: z.string().min(10),
+          deny: z.array(z.string().regex(POLICY_ID_PATTERN)).min(1),
+          /** a fragment of this policy's denial message */
+          message: z.string().min(5),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type SampleExpectations = z.infer<typeof sampleExpectationsSchema>;
+
+/** What a disallowed sample expects: the exact set of corpus policies that deny it, and why. */
 export const fixtureExpectationSchema = z.object({
   deny: z.array(z.string().regex(POLICY_ID_PATTERN)).min(1),
   /** what is wrong with the manifest, in a sentence */
@@ -239,3 +339,61 @@ export const kbEvalQuestionSchema = z.discriminatedUnion('answerable', [
   z.object({ id: z.string().regex(/^u\d{2,3}$/), question: z.string().min(10), answerable: z.literal(false) }),
 ]);
 export type KbEvalQuestion = z.infer<typeof kbEvalQuestionSchema>;
+
+/**
+ * datasets/kb-eval/cache-pairs.jsonl: question pairs for the semantic cache's decision. `hit`: a
+ * paraphrase that may share the answer; `miss`: a near miss (negation, antonym, another number or
+ * subject) that must never get the other question's answer.
+ */
+export const cachePairSchema = z.strictObject({
+  id: z.string().regex(/^[a-z]+-\d{2}$/),
+  a: z.string().min(8),
+  b: z.string().min(8),
+  expect: z.enum(['hit', 'miss']),
+  /** topic: another question about the same thing, with no word the guard knows (only the threshold can tell) */
+  category: z.enum(['paraphrase', 'negation', 'antonym', 'number', 'subject', 'topic']),
+});
+export type CachePair = z.infer<typeof cachePairSchema>;
+
+/** Objects of one kind, by object name. */
+const objectsByNameSchema = z.record(z.string().min(1), manifestSchema);
+
+/**
+ * The synced objects of a cluster, as policies read them from data.inventory (Gatekeeper's layout):
+ * `namespace.<namespace>.<Kind>.<name>` for namespaced objects and `cluster.<Kind>.<name>` for
+ * cluster-scoped ones. Each object sits under its own kind, name (and namespace).
+ */
+export const inventorySchema = z
+  .object({
+    namespace: z.record(z.string().min(1), z.record(z.string().min(1), objectsByNameSchema)).default({}),
+    cluster: z.record(z.string().min(1), objectsByNameSchema).default({}),
+  })
+  .strict()
+  .superRefine((inventory, ctx) => {
+    const check = (path: string[], object: Manifest, kind: string, name: string, namespace?: string) => {
+      if (object.kind !== kind)
+        ctx.addIssue({ code: 'custom', path: [...path, 'kind'], message: `expected kind "${kind}" (the key it is filed under)` });
+      if (object.metadata.name !== name)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'metadata', 'name'],
+          message: `expected name "${name}" (the key it is filed under)`,
+        });
+      const own = (object.metadata as { namespace?: unknown }).namespace;
+      if (namespace !== undefined && own !== undefined && own !== namespace)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'metadata', 'namespace'],
+          message: `expected namespace "${namespace}" (the key it is filed under)`,
+        });
+    };
+    for (const [ns, kinds] of Object.entries(inventory.namespace))
+      for (const [kind, objects] of Object.entries(kinds))
+        for (const [name, object] of Object.entries(objects)) check(['namespace', ns, kind, name], object, kind, name, ns);
+    for (const [kind, objects] of Object.entries(inventory.cluster))
+      for (const [name, object] of Object.entries(objects)) check(['cluster', kind, name], object, kind, name);
+  });
+export type Inventory = z.infer<typeof inventorySchema>;
+
+/** An inventory data file (datasets/fixtures/inventory.json, `--inventory` files): `{"inventory": …}`. */
+export const inventoryDocumentSchema = z.object({ inventory: inventorySchema }).strict();

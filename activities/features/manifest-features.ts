@@ -145,7 +145,7 @@ export const MANIFEST_FEATURES: readonly DescribedFeature[] = Object.freeze([
   n('service_external_ips_count', 'Service spec.externalIPs entries'),
   // Ingress
   n('ingress_hosts_count', 'Ingress rules with a host'),
-  n('ingress_wildcard_hosts', 'wildcard hosts in Ingress rules and TLS entries'),
+  n('ingress_wildcard_hosts', 'wildcard hosts in Ingress rules and TLS entries, and rules without a host'),
   n('ingress_tls_entries', 'Ingress spec.tls entries'),
   n('ingress_tls_missing', 'an Ingress without TLS'),
   n('ingress_tls_hosts_uncovered', 'rule hosts not covered by any TLS host (when TLS is set)'),

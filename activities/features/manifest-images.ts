@@ -56,7 +56,8 @@ export function extractImages(f: ManifestFeatures, pod: PodView): void {
     first ??= registry;
     const digest = DIGEST.test(image);
     if (!digest && !TAG.test(lastSegment(image))) untagged++;
-    if (!digest && imageTag(image) === 'latest') latest++;
+    // pinned means a sha256 digest, as image-digest-pinned and image-no-latest-tag agree
+    if (!SHA256_PINNED.test(image) && imageTag(image) === 'latest') latest++;
     if (!SHA256_PINNED.test(image)) unpinned++;
     if (!imageAllowed(image)) notAllowed++;
   }

@@ -15,7 +15,8 @@ export function extractService(f: ManifestFeatures, m: ManifestView): void {
   f.service_nodeport_type = bit(type === 'NodePort');
   f.service_lb_type = bit(type === 'LoadBalancer');
   f.service_lb_unapproved = bit(type === 'LoadBalancer' && annotations['kube-pac.io/external-exposure'] !== 'approved');
-  f.service_node_ports_count = ports.filter((p) => present(path(p, 'nodePort'))).length;
+  // a LoadBalancer's nodePorts are allocated by the API server: not an exposure of their own
+  f.service_node_ports_count = type === 'LoadBalancer' ? 0 : ports.filter((p) => present(path(p, 'nodePort'))).length;
   f.service_external_ips_count = arr(spec.externalIPs).length;
 }
 
@@ -28,7 +29,9 @@ export function extractIngress(f: ManifestFeatures, m: ManifestView): void {
   const tls = objs(spec.tls);
   const tlsHosts = tls.flatMap((entry) => strings(entry.hosts));
   f.ingress_hosts_count = hosts.length;
-  f.ingress_wildcard_hosts = [...hosts, ...tlsHosts].filter((h) => h.startsWith('*')).length;
+  // a rule without a host (or with "") matches every host, like a wildcard
+  f.ingress_wildcard_hosts =
+    [...hosts, ...tlsHosts].filter((h) => h.startsWith('*')).length + objs(spec.rules).filter((rule) => !nonEmpty(rule.host)).length;
   f.ingress_tls_entries = arr(spec.tls).length;
   f.ingress_tls_missing = bit(arr(spec.tls).length === 0);
   const covered = (host: string) =>
@@ -53,8 +56,17 @@ export function extractNetworkPolicy(f: ManifestFeatures, m: ManifestView): void
     if (from.length === 0) return true;
     return from.some((peer) => {
       if (isObj(peer) && Object.keys(peer).length === 0) return true;
+      // namespaceSelector {} (without a narrowing podSelector): every pod of every namespace
+      if (isObj(peer) && emptySelector(peer.namespaceSelector) && (peer.podSelector === undefined || emptySelector(peer.podSelector)))
+        return true;
       const cidr = path(peer, 'ipBlock', 'cidr');
       return (cidr === '0.0.0.0/0' || cidr === '::/0') && arr(path(peer, 'ipBlock', 'except')).length === 0;
     });
   }).length;
+}
+
+function emptySelector(selector: unknown): boolean {
+  if (selector === null) return true;
+  if (!isObj(selector)) return false;
+  return Object.keys(obj(selector.matchLabels)).length === 0 && arr(selector.matchExpressions).length === 0;
 }

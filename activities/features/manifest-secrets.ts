@@ -19,20 +19,53 @@ export function envSecretLiteral(variable: Obj): boolean {
   return !(typeof value === 'string' && ONLY_REFERENCES.test(value));
 }
 
-const CREDENTIAL_WORDS =
-  /(^|_)(password|passwd|passphrase|pwd|secret|token|api_?key|private_?key|access_?key|auth_?key|credentials?|client_secret)(_|$)/;
-const REFERENCE_SUFFIXES =
-  /_(file|path|dir|mount|name|ref|key_ref|id|ttl|lifetime|expiry|expiration|timeout|length|min_length|max_length|policy|header|url|uri|endpoint|enabled|type|format|rotation|rotation_days|env|var)$/;
+const CREDENTIAL_ENDINGS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'credential',
+  'credentials',
+  'apikey',
+  'privatekey',
+  'accesskey',
+  'authkey',
+];
+const KEY_PREFIX_WORDS = new Set(['api', 'private', 'access', 'auth']);
+const REFERENCE_WORDS = new Set(
+  'file path dir mount name ref id ttl lifetime expiry expiration timeout length policy header url uri endpoint enabled type format rotation env var'.split(
+    ' ',
+  ),
+);
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
 
-/** A key naming a credential (not a reference to one: `*_file`, `*_path`, `*_ttl`, …), in any case style. */
+/** Whether one reading of a key (its words) names a credential: as configmap-no-credentials reads it. */
+function credentialWords(words: string[]): boolean {
+  const last = words.at(-1) ?? '';
+  if (REFERENCE_WORDS.has(last) || words.slice(-2).join('_') === 'rotation_days') return false;
+  return words.some(
+    (word, i) =>
+      CREDENTIAL_ENDINGS.some((ending) => word.endsWith(ending)) ||
+      (word === 'key' && i > 0 && KEY_PREFIX_WORDS.has(words[i - 1] as string)) ||
+      (word === 'pwd' && words.length > 1) ||
+      (word.endsWith('pwd') && word !== 'pwd' && word !== 'oldpwd'),
+  );
+}
+
+/**
+ * A key naming a credential (not a reference to one: `*_file`, `*_path`, `*_ttl`, …), read twice like
+ * the policy does: split at "_", "-", "." and lower-cased ("dbpassword"), and split at capitals too
+ * ("apiSecretKey" → api, secret, key). "PWD" alone is the working directory, not a password.
+ */
 export function credentialKey(key: string): boolean {
-  const normalized = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toLowerCase();
-  return CREDENTIAL_WORDS.test(normalized) && !REFERENCE_SUFFIXES.test(normalized);
+  const separated = key.replace(/[-.]/g, '_');
+  const words = separated.toLowerCase().split('_').filter(Boolean);
+  const camel = separated
+    .replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+    .split('_')
+    .filter(Boolean);
+  return credentialWords(words) || credentialWords(camel);
 }
 
 function decodeBase64(value: unknown): string {

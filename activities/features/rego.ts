@@ -106,7 +106,9 @@ const STRING_BUILTINS = new Set([
 ]);
 const AGGREGATES = new Set(['count', 'sum', 'product', 'max', 'min', 'sort', 'all', 'any']);
 const INVENTORY_HELPERS = new Set(['data.kpc.lib.k8s.inventory_namespaced', 'data.kpc.lib.k8s.inventory_cluster']);
-const PARAM_HELPERS = new Set(['data.kpc.lib.k8s.param']);
+/** the checked-container helpers walk the container lists and read the policy's exempt_images parameter */
+const CHECKED_CONTAINERS = ['data.kpc.lib.k8s.checked_containers', 'data.kpc.lib.k8s.checked_long_running_containers'];
+const PARAM_HELPERS = new Set(['data.kpc.lib.k8s.param', 'data.kpc.lib.k8s.image_exempt', ...CHECKED_CONTAINERS]);
 const CONTAINER_LISTS = new Set(['data.kpc.lib.k8s.containers', 'data.kpc.lib.k8s.long_running_containers']);
 
 type Obj = Record<string, unknown>;
@@ -287,6 +289,7 @@ class Walker {
     else if (full !== name) this.add('library_calls');
     if (INVENTORY_HELPERS.has(full)) this.add('refs_to_inventory');
     if (PARAM_HELPERS.has(full)) this.add('refs_to_params');
+    if (CHECKED_CONTAINERS.includes(full)) this.add('refs_to_containers');
   }
 
   private term(term: unknown, d: number): void {

@@ -7,13 +7,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { opaEval } from '../../activities/opa/eval';
 import {
   OpaCommandError,
   OpaCompileError,
   OpaNotFoundError,
   OpaTimeoutError,
   opaCheck,
-  opaEval,
   opaParse,
   opaTest,
   opaVersion,

@@ -73,10 +73,16 @@ entry := found if {
 	found := removed[input.apiVersion][input.kind]
 } else := removed[input.apiVersion]["*"]
 
+target := minor(k8s.param("api-deprecated-versions", "kubernetes_version", "1.36"))
+
+# "v1.25" → 25, "1.24.3" → 24.
+minor(version) := to_number(split(trim_prefix(version, "v"), ".")[1])
+
 deny contains msg if {
 	is_string(input.apiVersion)
 	is_string(input.kind)
 	found := entry
+	minor(found["in"]) <= target
 	msg := sprintf(
 		"%s: apiVersion %q of kind %s was removed in Kubernetes %s (apiVersion); use %s",
 		[k8s.resource, input.apiVersion, input.kind, found["in"], found.use],

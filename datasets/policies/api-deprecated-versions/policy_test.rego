@@ -86,3 +86,11 @@ test_missing_fields_do_not_crash if {
 	count(deprecated.deny) == 0 with input as {"apiVersion": 1, "kind": "Deployment"}
 	count(deprecated.deny) == 1 with input as {"apiVersion": "apps/v1beta1", "kind": "Deployment"}
 }
+
+test_parameter_kubernetes_version if {
+	cronjob := {"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "c", "namespace": "shop"}}
+	count(data.kpc.policies.api_deprecated_versions.deny) == 1 with input as cronjob
+	count(data.kpc.policies.api_deprecated_versions.deny) == 1 with input as cronjob with data.kpc.params as {"api-deprecated-versions": {"kubernetes_version": "1.25"}}
+	count(data.kpc.policies.api_deprecated_versions.deny) == 0 with input as cronjob with data.kpc.params as {"api-deprecated-versions": {"kubernetes_version": "v1.24"}}
+	count(data.kpc.policies.api_deprecated_versions.deny) == 0 with input as cronjob with data.kpc.params as {"api-deprecated-versions": {"kubernetes_version": "1.24.7"}}
+}

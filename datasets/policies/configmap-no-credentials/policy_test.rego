@@ -67,3 +67,26 @@ test_missing_or_malformed_fields_never_crash if {
 test_ignores_other_kinds if {
 	count(configmap_no_credentials.deny) == 0 with input as object.union(cm({"password": "x"}, {}), {"kind": "Secret"})
 }
+
+# regression (issue 15): "PWD" alone is the shell's working directory, not a password
+test_allows_pwd_and_oldpwd_alone if {
+	count(configmap_no_credentials.deny) == 0 with input as cm({"PWD": "/app", "OLDPWD": "/", "pwd": "/srv"}, {})
+}
+
+# regression (issue 15): a credential word at the end of a longer word ("dbpassword") is found
+test_denies_credential_word_inside_a_word if {
+	some key in ["apiSecretKey", "ApiSecretKey", "passwordKey", "TokenKey", "DBPassword", "dbpassword", "DBPASSWORD", "adminPassword", "rootpasswd", "apiToken", "clientSecret", "db_pwd", "MYSQL_PWD", "mysqlpwd", "privateKey", "awsAccessKey"]
+	count(configmap_no_credentials.deny) == 1 with input as cm({key: "x"}, {})
+}
+
+test_allows_words_that_only_contain_a_credential_word if {
+	some key in ["max_tokens", "maxTokens", "MaxTokens", "apiKeyId", "SecretKeyRef", "PasswordFile", "tokenizer", "secretary", "passwordFile", "dbPasswordPath", "secretKeyRef", "apiKeyId", "password_min_length", "token_rotation_days", "keyboard"]
+	count(configmap_no_credentials.deny) == 0 with input as cm({key: "x"}, {})
+}
+
+test_pem_header_needs_capital_words_before_private_key if {
+	count(configmap_no_credentials.deny) == 0 with input as cm({"notes": "-----BEGIN my private key-----"}, {})
+	count(configmap_no_credentials.deny) == 0 with input as cm({"notes": "BEGIN RSA PRIVATE KEY"}, {})
+	count(configmap_no_credentials.deny) == 1 with input as cm({"notes": "x -----BEGIN ENCRYPTED PRIVATE KEY----- y"}, {})
+	count(configmap_no_credentials.deny) == 1 with input as cm({"notes": "-----BEGIN PGP PRIVATE KEY BLOCK-----"}, {})
+}

@@ -11,7 +11,7 @@ windows_pod if k8s.pod_spec.os.name == "windows"
 
 deny contains msg if {
 	not windows_pod
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("container-readonly-rootfs")
 	not entry.container.securityContext.readOnlyRootFilesystem == true
 	msg := sprintf("%s: container %q (%s) %s; set securityContext.readOnlyRootFilesystem=true and mount emptyDir volumes where it must write", [k8s.resource, entry.name, entry.list, current(entry.container)])
 }

@@ -15,7 +15,7 @@ default_registries := ["registry.internal.example/", "mirror.internal.example/"]
 allowed := {with_slash(r) | some r in k8s.param("image-allowed-registries", "registries", default_registries)}
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("image-allowed-registries")
 	image := image_of(entry.container)
 	ref := qualified(image)
 	not from_allowed(ref)

@@ -59,3 +59,23 @@ test_missing_fields_do_not_crash if {
 	count(image_no_latest_tag.deny) == 0 with input as pod({})
 	count(image_no_latest_tag.deny) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}
 }
+
+# regression (issue 15): image-no-latest-tag and image-digest-pinned agree on what a digest pin is
+test_agrees_with_image_digest_pinned if {
+	images := [
+		concat("@", ["nginx:latest", digest]),
+		"nginx:latest@sha256:0123456789abcdef0123456789abcdef",
+		"nginx:latest@sha256:0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+		"nginx:latest@sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"nginx:latest",
+	]
+	every image in images {
+		latest := count(image_no_latest_tag.deny) with input as pod({"containers": [c("app", image)]})
+		unpinned := count(data.kpc.policies.image_digest_pinned.deny) with input as pod({"containers": [c("app", image)]})
+		latest == unpinned
+	}
+}
+
+test_denies_latest_with_a_digest_that_does_not_pin if {
+	count(image_no_latest_tag.deny) == 1 with input as pod({"containers": [c("app", "nginx:latest@sha256:0123456789abcdef0123456789abcdef")]})
+}

@@ -10,7 +10,7 @@ package kpc.policies.image_tag_required
 import data.kpc.lib.k8s
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("image-tag-required")
 	image := image_of(entry.container)
 	not has_digest(image)
 	not has_tag(image)
@@ -25,12 +25,47 @@ image_of(c) := img if {
 	is_string(img)
 } else := ""
 
-# The tag: what follows ":" in the last path segment, without the digest.
+alphanumerics := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+# The tag: what follows the last ":" in the last path segment, without the digest; it starts with a
+# letter, digit or "_" and holds only letters, digits, "_", "." and "-".
 has_tag(image) if {
 	name := split(image, "@")[0]
 	segments := split(name, "/")
 	last := segments[count(segments) - 1]
-	regex.match(`:[A-Za-z0-9_][A-Za-z0-9_.-]*$`, last)
+	parts := split(last, ":")
+	count(parts) > 1
+	tag := parts[count(parts) - 1]
+	tag != ""
+	not substring(tag, 0, 1) in {".", "-"}
+	trim(tag, concat("", [alphanumerics, "_.-"])) == ""
 }
 
-has_digest(image) if regex.match(`@[A-Za-z0-9]+([+._-][A-Za-z0-9]+)*:[A-Fa-f0-9]{32,}$`, image)
+# A digest: "@<algorithm>:<at least 32 hex digits>" at the end, the algorithm being alphanumeric
+# components joined by single "+", ".", "_" or "-" (any algorithm: a digest, even a short one, is
+# not a missing tag; image-digest-pinned judges it).
+has_digest(image) if {
+	parts := split(image, "@")
+	count(parts) > 1
+	reference := split(parts[count(parts) - 1], ":")
+	count(reference) == 2
+	algorithm(reference[0])
+	count(reference[1]) >= 32
+	trim(reference[1], "0123456789abcdefABCDEF") == ""
+}
+
+separators := {"+", ".", "_", "-"}
+
+algorithm(name) if {
+	name != ""
+	trim(name, concat("", [alphanumerics, "+._-"])) == ""
+	not separators[substring(name, 0, 1)]
+	not separators[substring(name, count(name) - 1, 1)]
+	not doubled_separator(name)
+}
+
+doubled_separator(name) if {
+	some a in separators
+	some b in separators
+	contains(name, concat("", [a, b]))
+}

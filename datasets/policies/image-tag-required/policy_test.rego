@@ -63,3 +63,21 @@ test_ignores_objects_without_pods if {
 	count(image_tag_required.deny) == 0 with input as pod({})
 	count(image_tag_required.deny) == 0 with input as {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}
 }
+
+test_tag_and_digest_grammar_without_regular_expressions if {
+	# tags: letters, digits, "_", ".", "-", not starting with "." or "-"
+	every image in ["app:1.2.3", "app:_x", "app:v1-rc.1", "registry:5000/app:1", "app:a:b"] {
+		count(image_tag_required.deny) == 0 with input as pod({"containers": [c("app", image)]})
+	}
+	every image in ["app:", "app:.x", "app:-x", "app:x/y", "registry:5000/app", "app:x!"] {
+		count(image_tag_required.deny) == 1 with input as pod({"containers": [c("app", image)]})
+	}
+
+	# digests: any algorithm made of components joined by single separators, 32+ hex digits
+	every image in ["app@sha256:0123456789abcdef0123456789abcdef", "app@sha512+b64.x:0123456789ABCDEF0123456789ABCDEF"] {
+		count(image_tag_required.deny) == 0 with input as pod({"containers": [c("app", image)]})
+	}
+	every image in ["app@sha256:0123456789abcdef", "app@:0123456789abcdef0123456789abcdef", "app@sha__256:0123456789abcdef0123456789abcdef", "app@-sha:0123456789abcdef0123456789abcdef", "app@sha-:0123456789abcdef0123456789abcdef", "app@sha256:0123456789abcdef0123456789abcdeg"] {
+		count(image_tag_required.deny) == 1 with input as pod({"containers": [c("app", image)]})
+	}
+}

@@ -24,15 +24,27 @@ test_message_names_resource_field_and_host if {
 	contains(msg2, "spec.tls[1].hosts[1]")
 }
 
-test_allows_explicit_hosts_and_hostless_rules if {
-	count(ingress_no_wildcard_host.deny) == 0 with input as ing({"rules": [rule("www.shop.example.com"), {"http": {}}], "tls": [{"hosts": ["www.shop.example.com"]}]})
+test_allows_explicit_hosts if {
+	count(ingress_no_wildcard_host.deny) == 0 with input as ing({"rules": [rule("www.shop.example.com"), rule("api.shop.example.com")], "tls": [{"hosts": ["www.shop.example.com"]}]})
 	count(ingress_no_wildcard_host.deny) == 0 with input as ing({"rules": [rule("api.example.com*")]})
+}
+
+# regression (issue 15): a rule without a host, or with host "", matches every host
+test_denies_rule_without_host_or_with_empty_host if {
+	count(ingress_no_wildcard_host.deny) == 1 with input as ing({"rules": [rule("www.shop.example.com"), {"http": {}}]})
+	count(ingress_no_wildcard_host.deny) == 1 with input as ing({"rules": [rule("")]})
+	count(ingress_no_wildcard_host.deny) == 1 with input as ing({"rules": [rule(null)]})
+	some msg in ingress_no_wildcard_host.deny with input as ing({"rules": [rule("www.shop.example.com"), {"http": {}}]})
+	contains(msg, "Ingress shop/web: spec.rules[1] has no host (host is not set)")
+	some empty in ingress_no_wildcard_host.deny with input as ing({"rules": [rule("")]})
+	contains(empty, "spec.rules[0] has no host (host is \"\")")
 }
 
 test_missing_or_malformed_fields_never_crash if {
 	count(ingress_no_wildcard_host.deny) == 0 with input as {"kind": "Ingress"}
 	count(ingress_no_wildcard_host.deny) == 0 with input as ing(null)
 	count(ingress_no_wildcard_host.deny) == 0 with input as ing({"rules": [null, {"host": 3}], "tls": [null, {"hosts": null}, {"hosts": [7]}]})
+	count(ingress_no_wildcard_host.deny) == 0 with input as ing({"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}})
 }
 
 test_ignores_other_kinds if {

@@ -55,3 +55,37 @@ test_params_and_inventory if {
 	k8s.labels == {} with input as {"kind": "Pod"}
 	k8s.annotations == {"a": "b"} with input as {"kind": "Pod", "metadata": {"annotations": {"a": "b"}}}
 }
+
+test_quantity_grammar if {
+	k8s.quantity(2) == 2
+	k8s.quantity("500m") == 0.5
+	k8s.quantity("1Ki") == 1024
+	k8s.quantity("1e3") == 1000
+	k8s.quantity("1E+2") == 100
+	k8s.quantity("5e-1") == 0.5
+	k8s.quantity(".5") == 0.5
+	k8s.quantity("1.") == 1
+	every q in ["", ".", "1e", "3x", "1.2.3", "1e+", "--1", "1mi", "e3", true] {
+		not k8s.quantity(q)
+	}
+}
+
+test_image_exempt_globs if {
+	params := {"p": {"exempt_images": ["registry.internal.example/platform/*", "*/istio/proxyv2:1.2?.*"]}}
+	k8s.image_exempt("p", "registry.internal.example/platform/agent:1.0@sha256:abc") with data.kpc.params as params
+	k8s.image_exempt("p", "docker.io/istio/proxyv2:1.22.3") with data.kpc.params as params
+	not k8s.image_exempt("p", "registry.internal.example/shop/web:1") with data.kpc.params as params
+	not k8s.image_exempt("p", 7) with data.kpc.params as params
+	not k8s.image_exempt("p", "registry.internal.example/platform/agent:1")
+	names := {e.name | some e in k8s.checked_containers("p")} with input as {"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "registry.internal.example/platform/x:1"}, {"name": "b", "image": "registry.internal.example/shop/y:1"}]}} with data.kpc.params as params
+	names == {"b"}
+}
+
+test_ranges if {
+	k8s.outside_range(5, {"min": 10})
+	k8s.outside_range(50, {"min": 10, "max": 20})
+	not k8s.outside_range(15, {"min": 10, "max": 20})
+	not k8s.outside_range(15, null)
+	not k8s.outside_range("15", {"min": 20})
+	k8s.describe_range({"min": 10}) == "10-"
+}

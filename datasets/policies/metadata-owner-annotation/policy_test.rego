@@ -51,3 +51,34 @@ test_ignores_non_workloads if {
 	count(owner.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": meta({})}
 	count(owner.deny) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta({})}
 }
+
+test_email_grammar_without_regular_expressions if {
+	every value in ["a@example.com", "first.last+tag@sub.example.co", "a_b%c@x-y.example.org", "A@B.CD"] {
+		count(owner.deny) == 0 with input as workload("Deployment", {"kube-pac.io/owner": value})
+	}
+	every value in ["a@@example.com", "a@example.c", "a@example.c0m", "a@.example.com", "a@example..com", "a@example.com.", "a b@example.com", "a@exa_mple.com", "a@example"] {
+		count(owner.deny) == 1 with input as workload("Deployment", {"kube-pac.io/owner": value})
+	}
+}
+
+test_parameter_required_annotations_per_kind if {
+	params := {"metadata-owner-annotation": {"required_annotations": {"Service": ["kube-pac.io/exposure"], "*": ["kube-pac.io/cost-center"]}}}
+	svc := {"apiVersion": "v1", "kind": "Service", "metadata": meta({})}
+	count(owner.deny) == 0 with input as svc
+	count(owner.deny) == 2 with input as svc with data.kpc.params as params
+	some msg in owner.deny with input as svc with data.kpc.params as params
+	contains(msg, "Service shop/x: metadata.annotations lacks \"kube-pac.io/exposure\" (or it is empty); every Service must carry it (parameter required_annotations)")
+	count(owner.deny) == 0 with input as object.union(svc, {"metadata": meta({"kube-pac.io/exposure": "internal", "kube-pac.io/cost-center": "cc-12"})}) with data.kpc.params as params
+	count(owner.deny) == 1 with input as object.union(svc, {"metadata": meta({"kube-pac.io/exposure": "", "kube-pac.io/cost-center": "cc-12"})}) with data.kpc.params as params
+
+	# a Deployment needs the owner and the "*" annotation
+	count(owner.deny) == 1 with input as workload("Deployment", good) with data.kpc.params as params
+}
+
+test_parameters_owner_annotation_and_owner_kinds if {
+	params := {"metadata-owner-annotation": {"owner_annotation": "example.com/owner", "owner_kinds": ["Deployment", "Service"]}}
+	count(owner.deny) == 1 with input as workload("Deployment", good) with data.kpc.params as params
+	count(owner.deny) == 0 with input as workload("Deployment", {"example.com/owner": "team@example.com"}) with data.kpc.params as params
+	count(owner.deny) == 0 with input as workload("Pod", {}) with data.kpc.params as params
+	count(owner.deny) == 1 with input as {"apiVersion": "v1", "kind": "Service", "metadata": meta({})} with data.kpc.params as params
+}

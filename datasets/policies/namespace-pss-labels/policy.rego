@@ -2,8 +2,9 @@
 # pod-security.kubernetes.io/enforce; without the label (or with "privileged") any pod spec is
 # admitted, including privileged and host-namespace pods. Deny Namespaces whose enforce label is
 # missing or not one of the allowed levels (parameter allowed_levels, default baseline and
-# restricted). Namespaces listed in the parameter exempt_namespaces (default none) are skipped,
-# e.g. kube-system where system DaemonSets need privileged. (Related: CIS 5.2.1.)
+# restricted). Namespaces listed in the parameter exempt_namespaces are skipped: by default the
+# system namespaces kube-system (system DaemonSets need privileged), kube-public and kube-node-lease,
+# which run no workloads of their own. (Related: CIS 5.2.1.)
 package kpc.policies.namespace_pss_labels
 
 import data.kpc.lib.k8s
@@ -12,7 +13,7 @@ label := "pod-security.kubernetes.io/enforce"
 
 allowed_levels := {l | some l in k8s.param("namespace-pss-labels", "allowed_levels", ["baseline", "restricted"])}
 
-exempt if k8s.name in k8s.param("namespace-pss-labels", "exempt_namespaces", [])
+exempt if k8s.name in k8s.param("namespace-pss-labels", "exempt_namespaces", ["kube-system", "kube-public", "kube-node-lease"])
 
 deny contains msg if {
 	input.kind == "Namespace"

@@ -34,7 +34,8 @@ test_parameters if {
 	params := {"namespace-pss-labels": {"allowed_levels": ["restricted"], "exempt_namespaces": ["kube-system"]}}
 	count(namespace_pss_labels.deny) == 1 with input as ns({"pod-security.kubernetes.io/enforce": "baseline"}) with data.kpc.params as params
 	count(namespace_pss_labels.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "kube-system", "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}} with data.kpc.params as params
-	count(namespace_pss_labels.deny) == 1 with input as {"kind": "Namespace", "metadata": {"name": "kube-system"}}
+	count(namespace_pss_labels.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "kube-system"}}
+	count(namespace_pss_labels.deny) == 1 with input as {"kind": "Namespace", "metadata": {"name": "kube-system"}} with data.kpc.params as {"namespace-pss-labels": {"exempt_namespaces": []}}
 }
 
 test_missing_or_malformed_fields_never_crash if {
@@ -45,4 +46,15 @@ test_missing_or_malformed_fields_never_crash if {
 
 test_ignores_other_kinds if {
 	count(namespace_pss_labels.deny) == 0 with input as object.union(ns({}), {"kind": "ConfigMap"})
+}
+
+# regression (issue 15): the system namespaces are exempt by default, and the parameter replaces the list
+test_system_namespaces_exempt_by_default if {
+	every name in ["kube-system", "kube-public", "kube-node-lease"] {
+		count(data.kpc.policies.namespace_pss_labels.deny) == 0 with input as {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+	}
+	count(data.kpc.policies.namespace_pss_labels.deny) == 1 with input as {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}}
+		with data.kpc.params as {"namespace-pss-labels": {"exempt_namespaces": ["ingress-nginx"]}}
+	count(data.kpc.policies.namespace_pss_labels.deny) == 0 with input as {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ingress-nginx"}}
+		with data.kpc.params as {"namespace-pss-labels": {"exempt_namespaces": ["ingress-nginx"]}}
 }

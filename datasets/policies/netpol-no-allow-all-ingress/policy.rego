@@ -1,6 +1,7 @@
 # A NetworkPolicy that selects every pod of the namespace (empty podSelector) and has an ingress
-# rule without sources (no "from", an empty "from", an empty peer {}, or an ipBlock of 0.0.0.0/0
-# or ::/0 without exceptions) admits traffic from every pod and address to every pod, which cancels
+# rule without sources (no "from", an empty "from", an empty peer {}, a peer whose namespaceSelector
+# is empty and whose podSelector is absent or empty — every pod of every namespace —, or an ipBlock
+# of 0.0.0.0/0 or ::/0 without exceptions) admits traffic from every pod and address to every pod, which cancels
 # the namespace's default-deny. Ports in the rule narrow the ports, not the sources, so they do not
 # exempt it. Policies whose policyTypes leave out Ingress are skipped (their ingress rules are
 # ignored). Selecting specific pods for a deliberate public entry point is not denied here.
@@ -37,8 +38,21 @@ allows_all(rule) := "has no from (every source)" if {
 } else := sprintf("has the empty peer from[%d] (every source)", [j]) if {
 	some j, peer in rule.from
 	peer == {}
+} else := sprintf("has from[%d].namespaceSelector {} (every pod of every namespace)", [j]) if {
+	some j, peer in rule.from
+	empty_selector(peer.namespaceSelector)
+	empty_selector(object.get(peer, "podSelector", {}))
 } else := sprintf("has from[%d].ipBlock.cidr %s without except (every address)", [j, peer.ipBlock.cidr]) if {
 	some j, peer in rule.from
 	peer.ipBlock.cidr in {"0.0.0.0/0", "::/0"}
 	count(object.get(peer.ipBlock, "except", [])) == 0
+}
+
+# A label selector that selects everything: no matchLabels and no matchExpressions ({} or null).
+empty_selector(selector) if selector == null
+
+empty_selector(selector) if {
+	is_object(selector)
+	count(object.get(selector, "matchLabels", {})) == 0
+	count(object.get(selector, "matchExpressions", [])) == 0
 }

@@ -54,3 +54,19 @@ test_missing_or_malformed_fields_never_crash if {
 test_ignores_other_kinds if {
 	count(netpol_no_allow_all_ingress.deny) == 0 with input as object.union(np({"podSelector": {}, "ingress": [{}]}), {"kind": "Service"})
 }
+
+# regression (issue 15): namespaceSelector: {} selects every pod of every namespace
+test_denies_empty_namespace_selector_peer if {
+	np := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "open", "namespace": "shop"}, "spec": {"podSelector": {}, "ingress": [{"from": [{"namespaceSelector": {}}]}]}}
+	some msg in data.kpc.policies.netpol_no_allow_all_ingress.deny with input as np
+	contains(msg, "NetworkPolicy shop/open: spec.ingress[0] has from[0].namespaceSelector {} (every pod of every namespace)")
+	count(data.kpc.policies.netpol_no_allow_all_ingress.deny) == 1 with input as json.patch(np, [{"op": "add", "path": "/spec/ingress/0/from/0/podSelector", "value": {}}])
+	count(data.kpc.policies.netpol_no_allow_all_ingress.deny) == 1 with input as json.patch(np, [{"op": "add", "path": "/spec/ingress/0/from/0/namespaceSelector", "value": {"matchLabels": {}}}])
+}
+
+test_allows_namespace_selector_narrowed_by_labels_or_pods if {
+	np := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "scrape", "namespace": "shop"}, "spec": {"podSelector": {}, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}}]}]}}
+	count(data.kpc.policies.netpol_no_allow_all_ingress.deny) == 0 with input as np
+	pods := json.patch(np, [{"op": "replace", "path": "/spec/ingress/0/from/0", "value": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}}])
+	count(data.kpc.policies.netpol_no_allow_all_ingress.deny) == 0 with input as pods
+}

@@ -61,3 +61,12 @@ test_allows_non_zero_and_unset if {
 test_ignores_objects_without_pods if {
 	count(pod_run_as_root_group.deny) == 0 with input as service
 }
+
+test_parameters_group_ranges if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"securityContext": {"runAsGroup": 500, "fsGroup": 500}, "containers": [{"name": "app", "image": "a:1", "securityContext": {"runAsGroup": 20000}}]}}
+	count(data.kpc.policies.pod_run_as_root_group.deny) == 0 with input as pod
+	count(data.kpc.policies.pod_run_as_root_group.deny) == 2 with input as pod with data.kpc.params as {"pod-run-as-root-group": {"run_as_group": {"min": 1000, "max": 10000}}}
+	count(data.kpc.policies.pod_run_as_root_group.deny) == 1 with input as pod with data.kpc.params as {"pod-run-as-root-group": {"fs_group": {"min": 1000}}}
+	some msg in data.kpc.policies.pod_run_as_root_group.deny with input as pod with data.kpc.params as {"pod-run-as-root-group": {"fs_group": {"min": 1000}}}
+	msg == "Pod shop/p: spec.securityContext.fsGroup=500 is outside the allowed GID range 1000-"
+}

@@ -8,7 +8,7 @@ package kpc.policies.probes_liveness
 import data.kpc.lib.k8s
 
 deny contains msg if {
-	some entry in k8s.long_running_containers
+	some entry in k8s.checked_long_running_containers("probes-liveness")
 	not has_probe(entry.container)
 	msg := sprintf(
 		"%s: container %q (%s) has no livenessProbe (%s.livenessProbe); add a livenessProbe (httpGet, tcpSocket, grpc or exec) that fails only when a restart would help",

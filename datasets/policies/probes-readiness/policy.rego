@@ -9,7 +9,7 @@ package kpc.policies.probes_readiness
 import data.kpc.lib.k8s
 
 deny contains msg if {
-	some entry in k8s.long_running_containers
+	some entry in k8s.checked_long_running_containers("probes-readiness")
 	not has_probe(entry.container)
 	msg := sprintf(
 		"%s: container %q (%s) has no readinessProbe (%s.readinessProbe); add a readinessProbe (httpGet, tcpSocket, grpc or exec) that reports whether the container can serve",

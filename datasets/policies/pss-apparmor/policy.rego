@@ -29,6 +29,7 @@ deny contains msg if {
 	startswith(key, annotation_prefix)
 	not allowed_annotation_value(value)
 	container := substring(key, count(annotation_prefix), -1)
+	not exempt_container(container)
 	msg := sprintf("%s: container %q gets AppArmor profile %q from %s.annotations[%q]; only runtime/default or localhost/<profile> are allowed", [k8s.resource, container, value, metadata_path, key])
 }
 
@@ -39,8 +40,15 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-apparmor")
 	profile_type := entry.container.securityContext.appArmorProfile.type
 	not allowed_types[profile_type]
 	msg := sprintf("%s: container %q (%s) sets securityContext.appArmorProfile.type=%v; only RuntimeDefault or Localhost are allowed", [k8s.resource, entry.name, entry.list, profile_type])
+}
+
+# The container the annotation names runs an image exempted by exempt_images.
+exempt_container(name) if {
+	some entry in k8s.containers
+	entry.name == name
+	k8s.image_exempt("pss-apparmor", object.get(entry.container, "image", ""))
 }

@@ -24,7 +24,7 @@ baseline_allowed := {
 }
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-capabilities-baseline")
 	some capability in entry.container.securityContext.capabilities.add
 	not baseline_allowed[capability]
 	msg := sprintf("%s: container %q (%s) adds capability %q in securityContext.capabilities.add; only the Baseline set may be added (%s)", [k8s.resource, entry.name, entry.list, capability, concat(", ", sort(baseline_allowed))])

@@ -16,14 +16,14 @@ drops_all(container) if {
 
 deny contains msg if {
 	not windows_pod
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-capabilities-restricted")
 	not drops_all(entry.container)
 	msg := sprintf("%s: container %q (%s) does not drop ALL in securityContext.capabilities.drop (has %v); drop ALL capabilities", [k8s.resource, entry.name, entry.list, dropped(entry.container)])
 }
 
 deny contains msg if {
 	not windows_pod
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-capabilities-restricted")
 	some capability in entry.container.securityContext.capabilities.add
 	capability != "NET_BIND_SERVICE"
 	msg := sprintf("%s: container %q (%s) adds capability %q in securityContext.capabilities.add; only NET_BIND_SERVICE may be added", [k8s.resource, entry.name, entry.list, capability])

@@ -55,3 +55,13 @@ test_parameter_allows_listed_ports if {
 test_ignores_objects_without_pods if {
 	count(pss_host_ports.deny) == 0 with input as service
 }
+
+test_parameter_allowed_host_port_ranges if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"containers": [{"name": "a", "image": "a:1", "ports": [{"containerPort": 9100, "hostPort": 9100}, {"containerPort": 9250, "hostPort": 9250}]}]}}
+	count(data.kpc.policies.pss_host_ports.deny) == 2 with input as pod
+	count(data.kpc.policies.pss_host_ports.deny) == 1 with input as pod with data.kpc.params as {"pss-host-ports": {"allowed_host_ports": [9100]}}
+	count(data.kpc.policies.pss_host_ports.deny) == 0 with input as pod with data.kpc.params as {"pss-host-ports": {"allowed_host_ports": [9100, {"min": 9200, "max": 9299}]}}
+	count(data.kpc.policies.pss_host_ports.deny) == 1 with input as pod with data.kpc.params as {"pss-host-ports": {"allowed_host_ports": [{"min": 9000, "max": 9199}]}}
+	some msg in data.kpc.policies.pss_host_ports.deny with input as pod with data.kpc.params as {"pss-host-ports": {"allowed_host_ports": [{"min": 9000, "max": 9199}]}}
+	contains(msg, "ports[1].hostPort=9250; host ports are not allowed (allowed: [\"9000-9199\"])")
+}

@@ -12,7 +12,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-host-process")
 	entry.container.securityContext.windowsOptions.hostProcess == true
 	msg := sprintf("%s: container %q (%s) sets securityContext.windowsOptions.hostProcess=true; Windows HostProcess containers are not allowed (leave hostProcess unset or false)", [k8s.resource, entry.name, entry.list])
 }

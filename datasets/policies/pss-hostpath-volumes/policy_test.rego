@@ -56,3 +56,23 @@ test_allows_other_volumes_and_none if {
 test_ignores_objects_without_pods if {
 	count(pss_hostpath_volumes.deny) == 0 with input as service
 }
+
+hp_pod(path, read_only) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "agent", "namespace": "platform"}, "spec": {
+	"volumes": [{"name": "logs", "hostPath": {"path": path}}],
+	"containers": [{"name": "a", "image": "a:1", "volumeMounts": [{"name": "logs", "mountPath": "/logs", "readOnly": read_only}]}],
+	"initContainers": [{"name": "i", "image": "a:1", "volumeMounts": [{"name": "logs", "mountPath": "/logs", "readOnly": true}]}],
+}}
+
+test_parameter_allowed_host_paths if {
+	ro := {"pss-hostpath-volumes": {"allowed_host_paths": [{"path_prefix": "/var/log", "read_only": true}]}}
+	rw := {"pss-hostpath-volumes": {"allowed_host_paths": [{"path_prefix": "/var/log/"}]}}
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 1 with input as hp_pod("/var/log/pods", true)
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 0 with input as hp_pod("/var/log/pods", true) with data.kpc.params as ro
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 0 with input as hp_pod("/var/log", true) with data.kpc.params as ro
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 1 with input as hp_pod("/var/logs", true) with data.kpc.params as ro
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 1 with input as hp_pod("/var/log/../../etc", true) with data.kpc.params as ro
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 1 with input as hp_pod("/var/log/pods", false) with data.kpc.params as ro
+	count(data.kpc.policies.pss_hostpath_volumes.deny) == 0 with input as hp_pod("/var/log/pods", false) with data.kpc.params as rw
+	some msg in data.kpc.policies.pss_hostpath_volumes.deny with input as hp_pod("/var/log/pods", false) with data.kpc.params as ro
+	contains(msg, "mount it with readOnly: true in every container")
+}

@@ -12,7 +12,7 @@ windows_pod if k8s.pod_spec.os.name == "windows"
 
 deny contains msg if {
 	not windows_pod
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-privilege-escalation")
 	not entry.container.securityContext.allowPrivilegeEscalation == false
 	msg := sprintf("%s: container %q (%s) %s; set securityContext.allowPrivilegeEscalation=false", [k8s.resource, entry.name, entry.list, current(entry.container)])
 }

@@ -5,7 +5,7 @@ package kpc.policies.pss_privileged
 import data.kpc.lib.k8s
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-privileged")
 	entry.container.securityContext.privileged == true
 	msg := sprintf("%s: container %q (%s) sets securityContext.privileged=true; privileged containers are not allowed", [k8s.resource, entry.name, entry.list])
 }

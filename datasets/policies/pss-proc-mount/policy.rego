@@ -9,7 +9,7 @@ package kpc.policies.pss_proc_mount
 import data.kpc.lib.k8s
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-proc-mount")
 	proc_mount := entry.container.securityContext.procMount
 	proc_mount != null
 	proc_mount != "Default"

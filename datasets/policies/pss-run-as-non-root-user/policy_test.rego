@@ -50,3 +50,13 @@ test_allows_non_zero_and_unset if {
 test_ignores_objects_without_pods if {
 	count(pss_run_as_non_root_user.deny) == 0 with input as service
 }
+
+test_parameter_run_as_user_range if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"securityContext": {"runAsUser": 500}, "containers": [{"name": "app", "image": "a:1", "securityContext": {"runAsUser": 70000}}]}}
+	params := {"pss-run-as-non-root-user": {"run_as_user": {"min": 10000, "max": 65535}}}
+	count(data.kpc.policies.pss_run_as_non_root_user.deny) == 0 with input as pod
+	count(data.kpc.policies.pss_run_as_non_root_user.deny) == 2 with input as pod with data.kpc.params as params
+	some msg in data.kpc.policies.pss_run_as_non_root_user.deny with input as pod with data.kpc.params as params
+	contains(msg, "Pod shop/p: spec.securityContext.runAsUser=500 is outside the allowed UID range 10000-65535")
+	count(data.kpc.policies.pss_run_as_non_root_user.deny) == 1 with input as pod with data.kpc.params as {"pss-run-as-non-root-user": {"run_as_user": {"min": 1000}}}
+}

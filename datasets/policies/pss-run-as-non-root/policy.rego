@@ -14,7 +14,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-run-as-non-root")
 	not runs_as_non_root(entry.container)
 	msg := sprintf("%s: container %q (%s) %s; set securityContext.runAsNonRoot=true on the pod or the container", [k8s.resource, entry.name, entry.list, current(entry.container)])
 }

@@ -17,7 +17,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-seccomp-baseline")
 	profile_type := entry.container.securityContext.seccompProfile.type
 	not allowed_types[profile_type]
 	msg := sprintf("%s: container %q (%s) sets securityContext.seccompProfile.type=%v; seccomp must not be disabled (use RuntimeDefault or Localhost)", [k8s.resource, entry.name, entry.list, profile_type])

@@ -25,7 +25,7 @@ deny contains msg if {
 
 deny contains msg if {
 	not windows_pod
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-seccomp-restricted")
 	has_profile(entry.container)
 	profile_type := object.get(entry.container.securityContext.seccompProfile, "type", "<unset>")
 	not allowed_types[profile_type]
@@ -35,7 +35,7 @@ deny contains msg if {
 deny contains msg if {
 	not windows_pod
 	not pod_profile_valid
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-seccomp-restricted")
 	not has_profile(entry.container)
 	msg := sprintf("%s: container %q (%s) has no seccomp profile: set securityContext.seccompProfile.type to RuntimeDefault or Localhost on the container or in %s.securityContext", [k8s.resource, entry.name, entry.list, k8s.pod_spec_path])
 }

@@ -16,7 +16,7 @@ options contains {"who": sprintf("%s.securityContext.seLinuxOptions", [k8s.pod_s
 }
 
 options contains {"who": sprintf("container %q (%s) securityContext.seLinuxOptions", [entry.name, entry.list]), "options": opts} if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("pss-selinux")
 	opts := entry.container.securityContext.seLinuxOptions
 	is_object(opts)
 }

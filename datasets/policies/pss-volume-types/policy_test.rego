@@ -72,3 +72,17 @@ test_unnamed_volume_uses_index if {
 test_ignores_objects_without_pods if {
 	count(pss_volume_types.deny) == 0 with input as service
 }
+
+vt_pod(volumes) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"volumes": volumes, "containers": [{"name": "a", "image": "a:1"}]}}
+
+test_parameters_volume_types_and_flex_drivers if {
+	nfs := {"name": "data", "nfs": {"server": "nfs.internal", "path": "/export"}}
+	flex := {"name": "cifs", "flexVolume": {"driver": "fstab/cifs"}}
+	count(data.kpc.policies.pss_volume_types.deny) == 2 with input as vt_pod([nfs, flex])
+	count(data.kpc.policies.pss_volume_types.deny) == 1 with input as vt_pod([nfs, flex]) with data.kpc.params as {"pss-volume-types": {"allowed_volume_types": ["nfs", "secret"]}}
+	count(data.kpc.policies.pss_volume_types.deny) == 1 with input as vt_pod([nfs, flex]) with data.kpc.params as {"pss-volume-types": {"allowed_flex_volume_drivers": ["fstab/cifs"]}}
+	count(data.kpc.policies.pss_volume_types.deny) == 0 with input as vt_pod([flex]) with data.kpc.params as {"pss-volume-types": {"allowed_volume_types": ["flexVolume"]}}
+	count(data.kpc.policies.pss_volume_types.deny) == 1 with input as vt_pod([flex]) with data.kpc.params as {"pss-volume-types": {"allowed_volume_types": ["flexVolume"], "allowed_flex_volume_drivers": ["other/driver"]}}
+	some msg in data.kpc.policies.pss_volume_types.deny with input as vt_pod([flex]) with data.kpc.params as {"pss-volume-types": {"allowed_flex_volume_drivers": ["other/driver"]}}
+	contains(msg, "uses volume type \"flexVolume\"; only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret volumes are allowed (flexVolume only with the drivers other/driver)")
+}

@@ -43,3 +43,12 @@ test_ignores_other_kinds_and_non_numbers if {
 	}
 	count(replicas_minimum.deny) == 0 with input as workload("Deployment", {"replicas": "3"})
 }
+
+test_parameter_max if {
+	d := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"replicas": 40}}
+	count(data.kpc.policies.replicas_minimum.deny) == 0 with input as d
+	count(data.kpc.policies.replicas_minimum.deny) == 1 with input as d with data.kpc.params as {"replicas-minimum": {"max": 20}}
+	count(data.kpc.policies.replicas_minimum.deny) == 0 with input as d with data.kpc.params as {"replicas-minimum": {"max": 40}}
+	some msg in data.kpc.policies.replicas_minimum.deny with input as d with data.kpc.params as {"replicas-minimum": {"max": 20}}
+	msg == "Deployment shop/web: spec.replicas is 40, above the maximum of 20 replicas; lower spec.replicas (or raise the parameter max)"
+}

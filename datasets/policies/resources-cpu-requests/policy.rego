@@ -8,7 +8,7 @@ package kpc.policies.resources_cpu_requests
 import data.kpc.lib.k8s
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("resources-cpu-requests")
 	entry.list in {"containers", "initContainers"}
 	not has_value(entry.container)
 	msg := sprintf(
@@ -21,4 +21,18 @@ has_value(c) if {
 	value := c.resources.requests.cpu
 	value != null
 	value != ""
+}
+
+# With the parameter max (a quantity such as "2"; default null: no maximum), a value above it
+# is denied as well.
+deny contains msg if {
+	some entry in k8s.checked_containers("resources-cpu-requests")
+	entry.list in {"containers", "initContainers"}
+	value := entry.container.resources.requests.cpu
+	maximum := k8s.param("resources-cpu-requests", "max", null)
+	k8s.exceeds_maximum(value, maximum)
+	msg := sprintf(
+		"%s: container %q (%s) sets resources.requests.cpu %v, above the maximum %v (%s.resources.requests.cpu); lower it to at most %v",
+		[k8s.resource, entry.name, entry.list, value, maximum, entry.path, maximum],
+	)
 }

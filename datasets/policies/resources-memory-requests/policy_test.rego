@@ -65,3 +65,21 @@ test_ignores_objects_without_pods if {
 	count(resources_memory_requests.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}
 	count(resources_memory_requests.deny) == 0 with input as pod({})
 }
+
+test_parameter_max if {
+	over := {"name": "app", "image": "registry.internal.example/shop/app:1.0.0", "resources": {"requests": {"memory": "9E"}}}
+	under := {"name": "app", "image": "registry.internal.example/shop/app:1.0.0", "resources": {"requests": {"memory": "1m"}}}
+	params := {"resources-memory-requests": {"max": "4Gi"}}
+
+	# default: no maximum
+	count(data.kpc.policies.resources_memory_requests.deny) == 0 with input as max_pod([over])
+	count(data.kpc.policies.resources_memory_requests.deny) == 1 with input as max_pod([over]) with data.kpc.params as params
+	count(data.kpc.policies.resources_memory_requests.deny) == 0 with input as max_pod([under]) with data.kpc.params as params
+	some msg in data.kpc.policies.resources_memory_requests.deny with input as max_pod([over]) with data.kpc.params as params
+	contains(msg, "Pod shop/p: container \"app\" (containers) sets resources.requests.memory 9E, above the maximum ")
+
+	# a value that is no quantity is not judged against the maximum
+	count(data.kpc.policies.resources_memory_requests.deny) == 0 with input as max_pod([json.patch(over, [{"op": "replace", "path": "/resources/requests/memory", "value": "lots"}])]) with data.kpc.params as params
+}
+
+max_pod(cs) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"containers": cs}}

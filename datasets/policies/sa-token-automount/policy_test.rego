@@ -22,9 +22,9 @@ test_denies_unset_automount_in_every_kind if {
 }
 
 test_denies_true_or_non_boolean if {
-	count(sa_token_automount.deny) == 1 with input as pod({"automountServiceAccountToken": true, "containers": [app]})
-	count(sa_token_automount.deny) == 1 with input as pod({"automountServiceAccountToken": "false", "containers": [app]})
-	count(sa_token_automount.deny) == 1 with input as pod({"automountServiceAccountToken": null, "containers": [app]})
+	count(sa_token_automount.deny) == 1 with input as sa_pod({"automountServiceAccountToken": true, "containers": [app]})
+	count(sa_token_automount.deny) == 1 with input as sa_pod({"automountServiceAccountToken": "false", "containers": [app]})
+	count(sa_token_automount.deny) == 1 with input as sa_pod({"automountServiceAccountToken": null, "containers": [app]})
 }
 
 test_message_names_resource_field_and_value if {
@@ -36,7 +36,7 @@ test_message_names_resource_field_and_value if {
 }
 
 test_allows_false if {
-	count(sa_token_automount.deny) == 0 with input as pod({"automountServiceAccountToken": false, "containers": [app]})
+	count(sa_token_automount.deny) == 0 with input as sa_pod({"automountServiceAccountToken": false, "containers": [app]})
 	count(sa_token_automount.deny) == 0 with input as templated("StatefulSet", {"automountServiceAccountToken": false})
 	count(sa_token_automount.deny) == 0 with input as cronjob({"automountServiceAccountToken": false, "containers": [app]})
 }
@@ -58,4 +58,24 @@ test_other_service_accounts_are_not_checked if {
 test_ignores_other_objects if {
 	count(sa_token_automount.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "default", "namespace": "shop"}}
 	count(sa_token_automount.deny) == 0 with input as {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}
+}
+
+sa_pod(spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": spec}
+
+# regression (issue 15): the ServiceAccount's own setting applies when the pod leaves it unset
+test_service_account_setting_from_the_inventory if {
+	inventory := {"namespace": {"shop": {"ServiceAccount": {
+		"web": {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop"}, "automountServiceAccountToken": false},
+		"api": {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "api", "namespace": "shop"}},
+	}}}}
+	count(data.kpc.policies.sa_token_automount.deny) == 0 with input as sa_pod({"serviceAccountName": "web", "containers": []}) with data.inventory as inventory
+	count(data.kpc.policies.sa_token_automount.deny) == 0 with input as sa_pod({"serviceAccount": "web", "containers": []}) with data.inventory as inventory
+
+	# the pod's own true wins over the account's false
+	count(data.kpc.policies.sa_token_automount.deny) == 1 with input as sa_pod({"serviceAccountName": "web", "automountServiceAccountToken": true}) with data.inventory as inventory
+
+	# an account that does not disable it, an unknown account, another namespace
+	count(data.kpc.policies.sa_token_automount.deny) == 1 with input as sa_pod({"serviceAccountName": "api"}) with data.inventory as inventory
+	count(data.kpc.policies.sa_token_automount.deny) == 1 with input as sa_pod({"serviceAccountName": "nope"}) with data.inventory as inventory
+	count(data.kpc.policies.sa_token_automount.deny) == 1 with input as json.patch(sa_pod({"serviceAccountName": "web"}), [{"op": "replace", "path": "/metadata/namespace", "value": "data"}]) with data.inventory as inventory
 }

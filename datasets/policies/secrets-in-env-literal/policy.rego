@@ -18,20 +18,24 @@ package kpc.policies.secrets_in_env_literal
 
 import data.kpc.lib.k8s
 
-secret_name_pattern := `(?i)(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)`
+# Words that make a variable name secret-looking, anywhere in the name, case-insensitively.
+secret_words := [
+	"password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
+	"privatekey", "private_key", "private-key", "credential",
+]
 
 # Names of variables that point at a secret (a file, a directory, a URL, a Secret object) rather
-# than hold it.
-location_name_pattern := `(?i)[_.-](path|file|dir|url|uri|endpoint|name|ref)s?$`
+# than hold it: a separator, one of these words, an optional plural "s", at the end.
+location_words := ["path", "file", "dir", "url", "uri", "endpoint", "name", "ref"]
 
 deny contains msg if {
-	some entry in k8s.containers
+	some entry in k8s.checked_containers("secrets-in-env-literal")
 	env := object.get(entry.container, "env", [])
 	is_array(env)
 	some i, variable in env
 	name := variable.name
 	is_string(name)
-	regex.match(secret_name_pattern, name)
+	secret_name(name)
 	not names_a_location(variable)
 	literal(variable)
 	msg := sprintf(
@@ -47,17 +51,53 @@ literal(variable) if {
 	not only_references(value)
 }
 
+secret_name(name) if {
+	some word in secret_words
+	contains(lower(name), word)
+}
+
+letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+digits := "0123456789"
+
+# "$(A)", "$(A)$(B_2)": nothing but references to other variables ([A-Za-z_][A-Za-z0-9_.-]* each).
 only_references(value) if {
 	is_string(value)
-	regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\))+$`, value)
+	startswith(value, "$(")
+	endswith(value, ")")
+	every name in split(substring(value, 2, count(value) - 3), ")$(") {
+		name != ""
+		trim(substring(name, 0, 1), concat("", [letters, "_"])) == ""
+		trim(name, concat("", [letters, digits, "_.-"])) == ""
+	}
 }
 
 names_a_location(variable) if {
-	regex.match(location_name_pattern, variable.name)
+	lowered := lower(variable.name)
+	some separator in ["_", ".", "-"]
+	some word in location_words
+	some plural in ["", "s"]
+	endswith(lowered, concat("", [separator, word, plural]))
 	not url_with_user_info(variable.value)
 }
 
+# "scheme://user:pass@host…": a scheme ([A-Za-z][A-Za-z0-9+.-]*), "://", then an "@" before any
+# "/", "?", "#" or white space.
 url_with_user_info(value) if {
 	is_string(value)
-	regex.match(`^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]*@`, value)
+	i := indexof(value, "://")
+	i > 0
+	scheme := substring(value, 0, i)
+	trim(substring(scheme, 0, 1), letters) == ""
+	trim(scheme, concat("", [letters, digits, "+.-"])) == ""
+	rest := substring(value, i + 3, -1)
+	at := indexof(rest, "@")
+	at >= 0
+	authority := substring(rest, 0, at)
+	not stops_authority(authority)
+}
+
+stops_authority(text) if {
+	some c in ["/", "?", "#", " ", "\t", "\n", "\r", "\f"]
+	contains(text, c)
 }

@@ -116,3 +116,18 @@ test_message_for_a_denied_lookalike_name if {
 	contains(msg, "spec.template.spec.initContainers[0].env[1].value")
 	not contains(msg, "abc")
 }
+
+test_references_and_urls_without_regular_expressions if {
+	every value in ["$(DB_PASS)", "$(A)$(B_2.x)", "$(_a-b)"] {
+		count(data.kpc.policies.secrets_in_env_literal.deny) == 0 with input as pod({"containers": [c("app", [{"name": "DB_PASSWORD", "value": value}])]})
+	}
+	every value in ["$(A", "$()", "$(9A)", "$(A)x$(B)", "x$(A)", "$(A B)"] {
+		count(data.kpc.policies.secrets_in_env_literal.deny) == 1 with input as pod({"containers": [c("app", [{"name": "DB_PASSWORD", "value": value}])]})
+	}
+	every value in ["https://user:pass@db.example.com/x", "postgres://u@host", "a+b.c-d://t@h"] {
+		count(data.kpc.policies.secrets_in_env_literal.deny) == 1 with input as pod({"containers": [c("app", [{"name": "TOKEN_URL", "value": value}])]})
+	}
+	every value in ["https://db.example.com/x@y", "http://host?x=@y", "ftp://a b@host", "1a://x@y", "://x@y", "https://host#@x", "https://host"] {
+		count(data.kpc.policies.secrets_in_env_literal.deny) == 0 with input as pod({"containers": [c("app", [{"name": "TOKEN_URL", "value": value}])]})
+	}
+}

@@ -1,7 +1,10 @@
 # A NodePort opens the same port on every node of the cluster, bypassing the ingress controller,
 # its TLS and most NetworkPolicy setups that only think about pod traffic. Deny Services of type
-# NodePort, and any port of another type with spec.ports[].nodePort set (a LoadBalancer with an
-# explicit nodePort, or a leftover after changing the type). Expose Services through an Ingress.
+# NodePort, and any port of a ClusterIP (or headless, or ExternalName) Service with
+# spec.ports[].nodePort set (a leftover after changing the type). A LoadBalancer's nodePorts are not
+# denied: the API server allocates them for the load balancer to reach the nodes, so manifests read
+# back from a cluster carry them; whether the Service may be a LoadBalancer at all is
+# svc-no-loadbalancer's concern. Expose Services through an Ingress.
 package kpc.policies.svc_no_nodeport
 
 import data.kpc.lib.k8s
@@ -17,7 +20,7 @@ deny contains msg if {
 
 deny contains msg if {
 	input.kind == "Service"
-	object.get(input.spec, "type", "ClusterIP") != "NodePort"
+	not object.get(input.spec, "type", "ClusterIP") in {"NodePort", "LoadBalancer"}
 	some i, port in object.get(input.spec, "ports", [])
 	port.nodePort != null
 	msg := sprintf(
