@@ -50,16 +50,16 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
   });
 }
 
-async function runOrFail(step: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+export async function runOrFail(step: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const result = await run(command, args, options);
   if (result.code !== 0) throw new InstallError(step, `$ ${command} ${args.join(' ')}\n${result.output}`);
   return result.output;
 }
 
-type GoPin = { module: string; package: string; version: string; binary: string };
+export type GoPin = { module: string; package: string; version: string; binary: string };
 
 /** Builds a Go command into `target`; falls back to a wrapper module when the module has `replace` directives. */
-async function goInstall(step: string, pin: GoPin, target: string, cacheDir: string): Promise<void> {
+export async function goInstall(step: string, pin: GoPin, target: string, cacheDir: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const work = await mkdtemp(join(cacheDir, 'tmp-go-'));
   try {
