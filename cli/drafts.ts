@@ -1,5 +1,6 @@
 /**
- * pac draft | drafts | approve | reject — the drafting loop from the command line and from CI.
+ * pac draft | drafts | approve | reject — the drafting loop from the command line and from CI (the
+ * command modules in cli/commands/ load this one when they run).
  *
  * Exit codes of `pac draft`: 0 the draft passed the guardrails (with --wait-for decision: and was
  * approved and published); 2 the request (or the command line) is invalid; 3 the guardrails failed;
@@ -12,7 +13,8 @@ import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
 import { DraftRequestError, DraftsClient, parseDraftRequest } from '../workers/drafts';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
-import { CliUsageError, withWorker } from './models';
+import { CliUsageError } from './common';
+import { withWorker } from './models';
 
 export const DRAFT_EXIT = { ok: 0, invalid: 2, guardrails: 3, rejected: 4, expired: 5 } as const;
 

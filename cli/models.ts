@@ -1,10 +1,9 @@
 /**
- * pac train | models | drift | analyze | schedule — the model lifecycle from the command line.
- * Thin clients of the Temporal client (workflows) and of the activities' pure functions.
+ * pac train | models | drift | schedule — the model lifecycle from the command line (the command
+ * modules in cli/commands/ load this one when they run). Thin clients of the Temporal client
+ * (workflows) and of the activities' pure functions.
  */
-import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { analyze, readInputs } from '../activities/lifecycle/analyze';
 import { listModels } from '../activities/lifecycle/models';
 import type { Config } from '../infra/config';
 import { MODEL_FAMILIES, type ModelFamily } from '../registry/promotion';
@@ -13,21 +12,13 @@ import { ensureSchedules } from '../workers/schedules';
 import { startLifecycle, startMonitor } from '../workers/start';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { type LifecycleResult, type LifecycleStatus, lifecycleStatusQuery } from '../workflows';
-
-export class CliUsageError extends Error {}
+import { CliUsageError, wholeNumber } from './common';
 
 export function parseFamilies(value: string | undefined): ModelFamily[] {
   if (!value || value === 'all') return [...MODEL_FAMILIES];
   if (!MODEL_FAMILIES.includes(value as ModelFamily))
     throw new CliUsageError(`--family: expected one of ${MODEL_FAMILIES.join(', ')} or all, got "${value}"`);
   return [value as ModelFamily];
-}
-
-function wholeNumber(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliUsageError(`${name}: expected a whole number > 0, got "${value}"`);
-  return n;
 }
 
 /** Runs `work` with an in-process worker on every queue, so the command needs no `pac worker`. */
@@ -195,26 +186,6 @@ export async function driftCommand(
     );
   }
   return result.drift.drifted ? 3 : 0;
-}
-
-export async function analyzeCommand(config: Config, paths: string[], options: { json: boolean; top?: string }) {
-  if (paths.length === 0) throw new CliUsageError('analyze: name a file, a directory or - (standard input)');
-  const inputs = readInputs(paths, () => readFileSync(0, 'utf8'));
-  const report = await analyze(config, inputs, { top: wholeNumber('--top', options.top) });
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    process.stdout.write(`ranker: ${report.ranker}\n`);
-    for (const r of report.resources) {
-      process.stdout.write(`\n${r.resource} (${r.source}:${r.line})\n`);
-      process.stdout.write(
-        r.denied.length ? `${r.denied.map((d) => `  DENY ${d.policy}: ${d.messages[0]}`).join('\n')}\n` : '  allowed by every policy\n',
-      );
-      process.stdout.write(`  ranked: ${r.ranked.map((p) => `${p.policy} ${p.score.toFixed(3)}`).join(', ')}\n`);
-    }
-    for (const e of report.errors) process.stderr.write(`${e.source}:${e.line}: ${e.message}\n`);
-  }
-  return report.errors.length ? 1 : report.resources.some((r) => r.denied.length) ? 3 : 0;
 }
 
 export async function scheduleCommand(config: Config, json: boolean) {

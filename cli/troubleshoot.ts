@@ -13,7 +13,7 @@ import type { VerifiedFix } from '../activities/troubleshooting/recommend';
 import { loadPolicyIndex } from '../datasets/load';
 import type { Config } from '../infra/config';
 import { ManifestInputError, type ManifestText, readManifestsStrict } from '../lib/manifest-stream';
-import { CliUsageError } from './models';
+import { CliUsageError, EXIT } from './common';
 
 /** The text of a file, or of standard input for "-". */
 function readText(path: string): string {
@@ -154,7 +154,7 @@ export async function lintCommand(config: Config, args: string[], options: { jso
     process.stdout.write(
       `${[...report.findings.map(formatFinding), `${report.files.length} files: ${report.errors} errors, ${report.warnings} warnings, ${report.findings.length - report.errors - report.warnings} notes`].join('\n')}\n`,
     );
-  return report.errors > 0 ? 1 : 0;
+  return report.errors > 0 ? EXIT.findings : EXIT.ok;
 }
 
 export async function ciLogCommand(config: Config, args: string[], options: { json: boolean }): Promise<number> {
@@ -180,5 +180,5 @@ export async function ciLogCommand(config: Config, args: string[], options: { js
         ...(analysis.yaml_patch ? ['yaml patch:', ...analysis.yaml_patch.split('\n').map((l) => `  ${l}`)] : []),
       ].join('\n')}\n`,
     );
-  return analysis.root_cause === 'unknown' ? 1 : 0;
+  return EXIT.ok;
 }

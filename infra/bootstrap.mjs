@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // First step of `npm run demo` and `npm test`: runs before any npm package is guaranteed to be
 // present, so it uses nothing but Node itself. It makes node_modules match package-lock.json
-// (skipped when the lock file is unchanged since the last install), then hands over to the engine
-// installer (infra/install.ts).
+// (skipped when the lock file is unchanged since the last install), rebuilds the `pac` bundle in
+// dist/ when a source changed (infra/build.mjs; a few ms when nothing did), then hands over to the
+// engine installer (infra/install.ts).
 //
 // Why `npm install --no-save` and not `npm ci`: npm 11 records only this platform's optional
 // native packages (biome, swc, esbuild) in the lock file, and `npm ci` then refuses the lock file
@@ -41,6 +42,17 @@ if (current === digest) {
     writeFileSync(stamp, `${digest}\n`);
     return true;
   });
+}
+
+// the `pac` command runs from dist/: rebuild it when a source changed since the last build
+try {
+  const { ensureBuild, ROOT } = await import('./build.mjs');
+  const started = Date.now();
+  const entry = await ensureBuild();
+  process.stderr.write(`[install] pac build: ${entry.slice(ROOT.length + 1)} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+} catch (error) {
+  process.stderr.write(`[install] pac build FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 }
 
 const installer = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'install.ts'), ...process.argv.slice(2)], {

@@ -1,6 +1,6 @@
 /** POST /v1/analyze: the policies that deny each resource (real OPA) and the ranker's top-k. */
 import { z } from 'zod';
-import { analyze } from '../../activities/lifecycle/analyze';
+import { analyze } from '../../activities/analyze';
 import type { ApiApp, AppContext } from '../context';
 import { ApiError, commonErrorResponses } from '../errors';
 
@@ -36,6 +36,7 @@ export function registerAnalyzeRoutes(app: ApiApp, ctx: AppContext): void {
   app.post(
     '/v1/analyze',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['policies'],
         summary: 'Analyse Kubernetes objects: real-OPA denials and the champion ranker top-k',
@@ -46,12 +47,21 @@ export function registerAnalyzeRoutes(app: ApiApp, ctx: AppContext): void {
     async (request) => {
       const started = performance.now();
       const body = request.body;
+      // objects are one JSON line each, separated by "---": object i starts at line 2i + 1
+      const source = body.manifests !== undefined ? 'body.manifests' : 'body.objects';
       const text = body.manifests ?? (body.objects ?? []).map((o) => JSON.stringify(o)).join('\n---\n');
       let report: Awaited<ReturnType<typeof analyze>>;
       try {
-        report = await analyze(ctx.config, [{ source: 'request', text }], { top: body.top });
+        report = await analyze(ctx.config, [{ source, text }], { top: body.top });
       } catch (error) {
         throw new ApiError('engine_unavailable', `policy evaluation failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+      if (source === 'body.objects')
+        report.errors = report.errors.map((e) => ({ ...e, source: `body.objects[${Math.floor((e.line - 1) / 2)}]`, line: 1 }));
+      // nothing could be analysed: the input is bad, say where
+      if (report.resources.length === 0 && report.errors.length > 0) {
+        const issues = report.errors.slice(0, 20).map((e) => ({ path: `${e.source}:${e.line}`, message: e.message }));
+        throw new ApiError('invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
       }
       const model = report.ranker.startsWith('heuristic') ? 'heuristic' : (report.ranker.split(' ')[0] as string);
       ctx.metrics.predictions.inc({ model }, report.resources.length);

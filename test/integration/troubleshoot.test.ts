@@ -70,7 +70,7 @@ describe('counterexample minimiser (real OPA)', () => {
 
       const paths = removablePaths(minimal);
       const candidates = [minimal, ...paths.map((p) => removePaths(minimal, [p]))];
-      const denials = await evaluateDenials({ opa: config.opa, manifests: candidates, policies: [policy] });
+      const denials = await evaluateDenials({ config, manifests: candidates, policies: [policy] });
       expect(denials[0]?.[policy]?.length ?? 0, `${f.name}: the minimal manifest is denied`).toBeGreaterThan(0);
       paths.forEach((path, i) => {
         expect(denials[i + 1]?.[policy], `${f.name}: removing ${path.join('.')} still denied`).toBeUndefined();
@@ -95,7 +95,7 @@ describe('fix recommender (real OPA)', () => {
       const sizes = rec.fixes.map((x) => x.size);
       expect(sizes, `${f.name}: ranked by size`).toEqual([...sizes].sort((a, b) => a - b));
       const patched = rec.fixes.map((fix) => applyPatch(f.manifest, fix.patch));
-      const [before, ...after] = await evaluateDenials({ opa: config.opa, manifests: [f.manifest, ...patched] });
+      const [before, ...after] = await evaluateDenials({ config, manifests: [f.manifest, ...patched] });
       after.forEach((d, i) => {
         expect(d[policy], `${f.name} fix ${i}: ${policy} still denies`).toBeUndefined();
         const added = Object.keys(d).filter((p) => !(p in (before ?? {})));
@@ -110,7 +110,7 @@ describe('fix recommender (real OPA)', () => {
     const change = rec.policyChanges.find((c) => c.kind === 'parameter');
     expect(change?.verified).toBe(true);
     expect(change?.reason).toMatch(/P\(policy_change\)/);
-    const [withParams] = await evaluateDenials({ opa: config.opa, manifests: [f.manifest], params: change?.params });
+    const [withParams] = await evaluateDenials({ config, manifests: [f.manifest], params: change?.params });
     expect(withParams?.['image-allowed-registries']).toBeUndefined();
   });
 
@@ -195,7 +195,7 @@ describe('pac troubleshoot | autofix | lint | ci-log', () => {
       expect(report.resources[0].applied[0].policy).toBe('container-readonly-rootfs');
       const written = readFileSync(file, 'utf8');
       expect(written).toContain('kind: Deployment # the search API');
-      const [after] = await evaluateDenials({ opa: config.opa, manifests: [parse(written)] });
+      const [after] = await evaluateDenials({ config, manifests: [parse(written)] });
       expect(after).toEqual({});
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -210,8 +210,8 @@ describe('pac troubleshoot | autofix | lint | ci-log', () => {
     expect(results[0].verification).toMatchObject({ targetAllows: true });
   });
 
-  it('lint exits 1 on errors, 0 on a clean policy; ci-log names the root cause; bad input names file:line', () => {
-    expect(pac(['lint', 'test/fixtures/lint/svc-no-nodeport']).status).toBe(1);
+  it('lint exits 3 on errors (findings), 0 on a clean policy; ci-log names the root cause; bad input names file:line', () => {
+    expect(pac(['lint', 'test/fixtures/lint/svc-no-nodeport']).status).toBe(3);
     expect(pac(['lint', 'datasets/policies/pss-privileged']).status).toBe(0);
     const ci = pac(['ci-log', 'datasets/ci-logs/logs/helm-nil-pointer.log', '--json']);
     expect(ci.status, ci.stderr).toBe(0);

@@ -1,0 +1,48 @@
+/**
+ * The `pac` commands: name, one-line summary and the module that defines it. A command's module is
+ * loaded only when that command runs (or shows its --help), so the heavy clients it uses (Temporal,
+ * Weaviate, polars, LangGraph, fastify, prom-client) never load for another command.
+ */
+import type { Command } from '../common';
+
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<{ command: Command }>;
+}
+
+/** In the order `pac --help` lists them. */
+export const COMMANDS: Record<string, CommandEntry> = {
+  install: { summary: 'install the engines that are missing (Temporal CLI, OPA, Weaviate, MLflow)', load: () => import('./install') },
+  up: { summary: 'start the engines (temporal, mlflow, weaviate) and wait until healthy', load: () => import('./up') },
+  down: { summary: "stop the engines that 'up' started", load: () => import('./down') },
+  status: { summary: 'health, URL and version of every engine', load: () => import('./status') },
+  worker: { summary: 'run workers on the task queues (main, lifecycle, drafting) until interrupted', load: () => import('./worker') },
+  healthcheck: { summary: "run the healthcheck workflow (needs a running worker: 'pac worker')", load: () => import('./healthcheck') },
+  demo: {
+    summary: 'up + the model lifecycle of every family end to end + a policy draft; prints MLflow links',
+    load: () => import('./demo'),
+  },
+  train: { summary: 'run the lifecycle workflow (ingest → features → train → evaluate → register)', load: () => import('./train') },
+  models: { summary: 'registered model versions, aliases and metrics', load: () => import('./models') },
+  drift: { summary: 'run the drift monitor on the ranker champion now (retrains when drifted)', load: () => import('./drift') },
+  analyze: {
+    summary: 'the policies that deny each Kubernetes object, by severity (text, JSON, SARIF, JUnit, GitHub annotations)',
+    load: () => import('./analyze'),
+  },
+  schedule: { summary: 'create or update the daily retrain and monitor Temporal Schedules', load: () => import('./schedule') },
+  draft: {
+    summary: 'start a policy draft (retrieve → generate → opa test → guardrails → await approval)',
+    load: () => import('./draft'),
+  },
+  drafts: { summary: 'drafts waiting for a decision (--all: every running draft); with an id, its status', load: () => import('./drafts') },
+  approve: { summary: 'approve a draft awaiting approval; it is then published', load: () => import('./approve') },
+  reject: { summary: 'reject a draft awaiting approval', load: () => import('./reject') },
+  serve: { summary: 'the HTTP API (OpenAPI UI at /docs, Prometheus /metrics)', load: () => import('./serve') },
+  troubleshoot: {
+    summary: 'why a manifest is denied: failure class, smallest denied manifest, verified fixes',
+    load: () => import('./troubleshoot'),
+  },
+  autofix: { summary: 'apply verified fixes for every denial (dry run unless --write)', load: () => import('./autofix') },
+  lint: { summary: 'opa check --strict plus our own Rego rules', load: () => import('./lint') },
+  'ci-log': { summary: 'root cause, fix and evidence lines of a failed CI log', load: () => import('./ci-log') },
+};
