@@ -253,6 +253,8 @@ export interface PolicySample {
   message?: string;
   /** allowed samples: a complete object that passes the default bundle */
   full: boolean;
+  /** the admission request the sample is judged in (data.kpc.admission), when it needs one */
+  admission?: { operation: string; old_object?: Manifest };
 }
 
 /**
@@ -268,7 +270,10 @@ export function loadPolicySamples(dir = POLICIES_DIR, ids: readonly string[] = p
     const expected = parseYamlRecord(sampleExpectationsSchema, readFileSync(expectedFile, 'utf8'), expectedFile);
     const problems: string[] = [];
     const samples = (['allowed', 'disallowed'] as const).flatMap((verdict) => {
-      const entries: Record<string, { why: string; deny: string[]; message?: string; full?: boolean }> = expected[verdict];
+      const entries: Record<
+        string,
+        { why: string; deny: string[]; message?: string; full?: boolean; admission?: { operation: string; old?: string } }
+      > = expected[verdict];
       const files = yamlFiles(join(samplesDir, verdict)).map((name) => basename(name, '.yaml'));
       for (const name of Object.keys(entries))
         if (!files.includes(name)) problems.push(`${verdict}.${name}: no file ${verdict}/${name}.yaml`);
@@ -279,7 +284,25 @@ export function loadPolicySamples(dir = POLICIES_DIR, ids: readonly string[] = p
           return [];
         }
         const file = join(samplesDir, verdict, `${name}.yaml`);
-        return [{ policy, name, verdict, file, manifest: readManifest(file), ...entry, full: entry.full ?? false }];
+        const { admission, ...rest } = entry;
+        const oldFile = admission?.old && join(samplesDir, admission.old);
+        if (oldFile && !existsSync(oldFile)) {
+          problems.push(`${verdict}.${name}.admission.old: no file ${admission?.old}`);
+          return [];
+        }
+        const context = admission && { operation: admission.operation, ...(oldFile ? { old_object: readManifest(oldFile) } : {}) };
+        return [
+          {
+            policy,
+            name,
+            verdict,
+            file,
+            manifest: readManifest(file),
+            ...rest,
+            full: rest.full ?? false,
+            ...(context ? { admission: context } : {}),
+          },
+        ];
       });
     });
     if (problems.length) throw new DatasetError(expectedFile, problems);
@@ -289,11 +312,12 @@ export function loadPolicySamples(dir = POLICIES_DIR, ids: readonly string[] = p
 
 /**
  * Known-bad manifests, each with the exact set of policies expected to deny it: the disallowed
- * samples of every policy folder, named <policy>--<sample>.
+ * samples of every policy folder, named <policy>--<sample>. Samples judged in an admission request
+ * (`admission` in expected.yaml) are left out: without that request nothing denies them.
  */
 export function loadNegativeFixtures(dir = POLICIES_DIR): NegativeFixture[] {
   return loadPolicySamples(dir)
-    .filter((sample) => sample.verdict === 'disallowed')
+    .filter((sample) => sample.verdict === 'disallowed' && !sample.admission)
     .map((sample) => ({
       name: `${sample.policy}--${sample.name}`,
       file: sample.file,

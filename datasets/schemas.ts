@@ -17,6 +17,7 @@ export const PSS_CONTROLS = {
     'baseline.proc-mount',
     'baseline.seccomp',
     'baseline.sysctls',
+    'baseline.host-probes',
   ],
   restricted: [
     'restricted.volume-types',
@@ -73,12 +74,12 @@ export const POLICY_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  */
 export const BUNDLE_DESCRIPTIONS = {
   'pss-baseline':
-    'Pod Security Standards Baseline: the controls that stop known privilege escalations (privileged, host namespaces, host ports, hostPath, capabilities beyond the default set, AppArmor, SELinux, /proc mount, seccomp Unconfined, unsafe sysctls, Windows HostProcess)',
+    'Pod Security Standards Baseline: the controls that stop known privilege escalations (privileged, host namespaces, host ports, hostPath, capabilities beyond the default set, AppArmor, SELinux, /proc mount, seccomp Unconfined, unsafe sysctls, Windows HostProcess, probes and lifecycle hooks that set a host)',
   'pss-restricted':
     'Pod Security Standards Restricted: Baseline plus the hardening controls (run as non-root, no privilege escalation, drop ALL capabilities, seccomp RuntimeDefault or Localhost, restricted volume types)',
-  rbac: 'RBAC: Roles and bindings that grant cluster-admin, wildcards, secret reads, escalate/bind/impersonate, pods/exec, nodes/proxy, PersistentVolume creation or webhook writes, or bind system:masters or a default service account',
+  rbac: 'RBAC: Roles and bindings that grant cluster-admin, wildcards, secret reads, escalate/bind/impersonate, pods/exec, nodes/proxy, PersistentVolume creation, webhook writes, pod creation, CSR approval, services/status writes (CVE-2020-8554) or aggregated Endpoints writes (CVE-2021-25740), or bind system:masters, a default service account or anonymous users',
   'best-practices':
-    'Everything else: images (tags, digests, registries), resources, probes, metadata, namespaces, replicas and disruption budgets, Services, Ingresses, NetworkPolicies, Jobs, ConfigMaps, secrets in env, service accounts, removed APIs',
+    'Everything else: images (tags, digests, registries), resources, probes, metadata, namespaces, replicas, autoscalers, spreading, rollout strategies, priority classes and disruption budgets, storage classes, Services, Ingresses (NGINX snippets, unique host/paths), NetworkPolicies, Jobs, ConfigMaps, secrets in env, service accounts, references to missing objects, removed APIs',
   all: 'Every policy of the corpus',
 } as const;
 export type BundleName = keyof typeof BUNDLE_DESCRIPTIONS;
@@ -167,6 +168,21 @@ const sampleNameSchema = z
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a kebab-case sample name (the file name without .yaml)' });
 
 /**
+ * The admission request a sample is evaluated in (policies that read data.kpc.admission, e.g. to
+ * compare with the old object on UPDATE): the operation, and the old object as a file under
+ * samples/old/. Such a sample is judged only with that data (never in static analysis).
+ */
+export const sampleAdmissionSchema = z
+  .object({
+    operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
+    old: z
+      .string()
+      .regex(/^old\/[a-z0-9]+(-[a-z0-9]+)*\.yaml$/, { error: 'expected old/<kebab-case name>.yaml' })
+      .optional(),
+  })
+  .strict();
+
+/**
  * datasets/policies/<id>/samples/expected.yaml: what each sample of the policy shows. `deny` is the
  * exact set of corpus policies that deny the sample (evaluated with fixtures/inventory.json).
  */
@@ -180,6 +196,7 @@ export const sampleExpectationsSchema = z
           deny: z.array(z.string().regex(POLICY_ID_PATTERN)).default([]),
           /** a complete object that passes the default bundle */
           full: z.boolean().default(false),
+          admission: sampleAdmissionSchema.optional(),
         })
         .strict(),
     ),
@@ -191,6 +208,7 @@ export const sampleExpectationsSchema = z
           deny: z.array(z.string().regex(POLICY_ID_PATTERN)).min(1),
           /** a fragment of this policy's denial message */
           message: z.string().min(5),
+          admission: sampleAdmissionSchema.optional(),
         })
         .strict(),
     ),

@@ -158,6 +158,13 @@ export const MANIFEST_FEATURES: readonly DescribedFeature[] = Object.freeze([
   n('namespace_pss_weak', 'a Namespace enforcing neither baseline nor restricted'),
   n('configmap_keys_count', 'keys of data and binaryData'),
   n('configmap_credential_keys', 'credential-looking keys and PEM private key values of a ConfigMap'),
+  // PodDisruptionBudget, HorizontalPodAutoscaler, storage claims
+  n('pdb_min_available', 'PodDisruptionBudget spec.minAvailable when it is a number'),
+  n('pdb_min_available_percent', 'PodDisruptionBudget spec.minAvailable when it is a percentage ("N%" → N)'),
+  n('pdb_max_unavailable_zero', 'a PodDisruptionBudget with spec.maxUnavailable 0 or "0%"'),
+  n('hpa_min_replicas', 'HorizontalPodAutoscaler spec.minReplicas (1 when unset)'),
+  n('hpa_max_replicas', 'HorizontalPodAutoscaler spec.maxReplicas'),
+  n('storage_claims_count', 'storage claims: a PersistentVolumeClaim, StatefulSet volumeClaimTemplates and generic ephemeral volumes'),
 ] satisfies DescribedFeature[]);
 
 export const MANIFEST_FEATURE_NAMES: readonly string[] = Object.freeze(MANIFEST_FEATURES.map((f) => f.name));

@@ -21,6 +21,7 @@ import { MANIFEST_FEATURES, type ManifestFeatures, NONE } from './manifest-featu
 import { extractIngress, extractNetworkPolicy, extractService } from './manifest-networking';
 import { podMetadataOf } from './manifest-pod';
 import { extractBinding, extractRole } from './manifest-rbac';
+import { extractAutoscaler, extractDisruptionBudget, extractStorageClaims } from './manifest-scaling';
 import type { KindExtractor, ManifestView } from './manifest-view';
 import { extractCronJob, extractJob, extractPodSpec } from './manifest-workloads';
 import { bit, nonEmpty, num, type Obj, obj, str } from './read-json';
@@ -38,6 +39,9 @@ const FAMILY_EXTRACTORS: readonly (readonly [kinds: Iterable<string>, extract: K
   [['NetworkPolicy'], extractNetworkPolicy],
   [['Namespace'], extractNamespace],
   [['ConfigMap'], extractConfigMap],
+  [['PodDisruptionBudget'], extractDisruptionBudget],
+  [['HorizontalPodAutoscaler'], extractAutoscaler],
+  [['PersistentVolumeClaim', ...POD_KINDS], extractStorageClaims],
 ];
 
 /** Kind → its extractors in family order: the one table extractManifestFeatures dispatches through. */

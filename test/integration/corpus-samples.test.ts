@@ -40,11 +40,28 @@ function paramsData(name: string, yaml: string): string {
   return dataFile;
 }
 
+/** A sample judged in an admission request: evaluated alone, with its request as data.kpc.admission. */
+async function admissionDenials(sample: PolicySample): Promise<Record<string, string[]>> {
+  const file = join(dir, `admission-${sample.policy}-${sample.name}.json`);
+  writeFileSync(file, JSON.stringify({ kpc: { admission: sample.admission } }));
+  return (await evaluate([sample.manifest], [file]))[0]?.denied ?? {};
+}
+
 describe('policy samples against the whole corpus', () => {
   let denials: Record<string, string[]>[] = [];
+  /** the same samples in static analysis (no admission request) */
+  let staticDenials: Record<string, string[]>[] = [];
   beforeAll(async () => {
-    denials = (await evaluate(samples.map((s) => s.manifest))).map((r) => r.denied);
+    staticDenials = (await evaluate(samples.map((s) => s.manifest))).map((r) => r.denied);
+    denials = await Promise.all(samples.map(async (s, i) => (s.admission ? admissionDenials(s) : (staticDenials[i] ?? {}))));
   }, 120_000);
+
+  it('judges admission-only samples only in their admission request, never in static analysis', () => {
+    const admission = samples.filter((s) => s.admission && s.verdict === 'disallowed');
+    expect(admission.length).toBeGreaterThanOrEqual(3);
+    const firedStatically = admission.filter((s) => staticDenials[samples.indexOf(s)]?.[s.policy]).map((s) => `${s.policy}/${s.name}`);
+    expect(firedStatically).toEqual([]);
+  });
 
   it('every policy has at least 2 allowed and 3 disallowed samples', () => {
     const short = index.flatMap((meta) => {
@@ -135,6 +152,58 @@ describe('parameters through the parameters file', () => {
       'resources-cpu-limits',
       'resources-memory-requests',
     ]);
+  }, 120_000);
+});
+
+describe('parameters of the issue-15 policies through the parameters file', () => {
+  const fixture = (name: string) => parse(readFileSync(join(INVENTORY_FILE, '..', 'positive', `${name}.yaml`), 'utf8'));
+  const sample = (policy: string, name: string) => {
+    const found = samples.find((s) => s.policy === policy && s.name === name);
+    if (!found) throw new Error(`no sample ${policy}/${name}`);
+    return found.manifest;
+  };
+
+  it('turn on stricter checks the defaults leave off, and off checks the defaults run', async () => {
+    const cases: [manifest: unknown, params: string, denied: string[]][] = [
+      [fixture('role-ci-deployer'), 'rbac-create-pods: {include_workload_controllers: true}', ['rbac-create-pods']],
+      [fixture('deployment-ledger'), 'secrets-env-secret-ref: {allow_secret_key_refs: false}', ['secrets-env-secret-ref']],
+      [fixture('deployment-gateway'), 'container-privileged-ports: {allow_with_net_bind_service: false}', ['container-privileged-ports']],
+      [fixture('deployment-ledger'), 'availability-priority-class: {required_namespaces: [pay*]}', ['availability-priority-class']],
+      [fixture('statefulset-postgres'), 'storage-class-allowed: {allowed_storage_classes: [standard-rwo]}', ['storage-class-allowed']],
+      [
+        sample('rbac-anonymous-binding', 'clusterrolebinding-public-info-viewer'),
+        'rbac-anonymous-binding: {deny_authenticated: true, allowed_cluster_roles: []}',
+        ['rbac-anonymous-binding'],
+      ],
+      [sample('probes-port-exposed', 'deployment-numeric-drift'), 'probes-port-exposed: {check_numeric_ports: false}', []],
+      [sample('availability-priority-class', 'daemonset-unset'), 'availability-priority-class: {required_kinds: []}', []],
+      [sample('pss-host-probes', 'deployment-metadata-host'), 'pss-host-probes: {allowed_hosts: [169.254.169.254]}', []],
+      [sample('availability-spread', 'deployment-no-spread'), 'availability-spread: {min_replicas: 4}', []],
+    ];
+    const results = await Promise.all(
+      cases.map(async ([manifest, params], i) => {
+        const [defaults, overridden] = await Promise.all([
+          evaluate([manifest]),
+          evaluate([manifest], [paramsData(`issue15-${i}`, params)]),
+        ]);
+        return [Object.keys(defaults[0]?.denied ?? {}).sort(), Object.keys(overridden[0]?.denied ?? {}).sort()];
+      }),
+    );
+    // the stricter settings deny what passes at the defaults; the relaxed ones let the samples' own denial go
+    expect(results.map(([, overridden]) => overridden)).toEqual(cases.map(([, , denied]) => denied));
+    const relaxed = [
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      ['probes-port-exposed'],
+      ['availability-priority-class'],
+      ['pss-host-probes'],
+      ['availability-spread'],
+    ];
+    expect(results.map(([defaults]) => defaults)).toEqual(relaxed);
   }, 120_000);
 });
 

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BundleError, bundlePolicies, bundleTable, DEFAULT_BUNDLES } from '../../datasets/bundles';
 import { buildInventory, inventoryObjects, loadInventory } from '../../datasets/inventory';
-import { DatasetError, loadPolicyFolders, loadPolicyIndex, loadPolicySamples, policyIndexText } from '../../datasets/load';
+import {
+  DatasetError,
+  loadNegativeFixtures,
+  loadPolicyFolders,
+  loadPolicyIndex,
+  loadPolicySamples,
+  policyIndexText,
+} from '../../datasets/load';
 import { effectiveParams, loadParams, paramsDataDocument, parseParams } from '../../datasets/params';
 import { INVENTORY_FILE, POLICIES_DIR, POLICY_INDEX_FILE } from '../../datasets/paths';
 
@@ -61,6 +68,28 @@ describe('policy folders', () => {
     );
     rmSync(dir, { recursive: true });
   });
+
+  it('reads the admission request of admission-only samples and keeps them out of the negative fixtures', () => {
+    const samples = loadPolicySamples(POLICIES_DIR, ['sa-name-unchanged-on-update']);
+    const update = samples.find((s) => s.name === 'deployment-to-backfill-account');
+    expect(update?.admission?.operation).toBe('UPDATE');
+    expect(update?.admission?.old_object?.kind).toBe('Deployment');
+    expect(samples.find((s) => s.name === 'deployment-create')?.admission).toEqual({ operation: 'CREATE' });
+    const negatives = loadNegativeFixtures();
+    expect(negatives.filter((f) => f.name.startsWith('sa-name-unchanged-on-update--'))).toEqual([]);
+    expect(negatives.length).toBeGreaterThan(200);
+
+    const dir = tmp();
+    cpSync(join(POLICIES_DIR, 'sa-name-unchanged-on-update'), join(dir, 'sa-name-unchanged-on-update'), { recursive: true });
+    rmSync(join(dir, 'sa-name-unchanged-on-update', 'samples', 'old', 'cronjob-to-auth-account.yaml'));
+    expect(() => loadPolicySamples(dir, ['sa-name-unchanged-on-update'])).toThrow(
+      /disallowed\.cronjob-to-auth-account\.admission\.old: no file old\/cronjob-to-auth-account\.yaml/,
+    );
+    const expected = join(dir, 'sa-name-unchanged-on-update', 'samples', 'expected.yaml');
+    writeFileSync(expected, readFileSync(expected, 'utf8').replace('operation: CREATE', 'operation: PATCH'));
+    expect(() => loadPolicySamples(dir, ['sa-name-unchanged-on-update'])).toThrow(/admission\.operation/);
+    rmSync(dir, { recursive: true });
+  }, 30_000);
 });
 
 describe('bundles', () => {

@@ -196,3 +196,164 @@ outside_range(value, range) if {
 
 # "10000-20000", "10000-", "-20000" for messages.
 describe_range(range) := sprintf("%v-%v", [object.get(range, "min", ""), object.get(range, "max", "")])
+
+# ---------------------------------------------------------------------------------------------
+# Cross-object helpers (label selectors, the synced inventory, other objects' pod templates).
+
+# Whether a LabelSelector ({matchLabels, matchExpressions}) selects these labels: every
+# matchLabels pair is among the labels and every matchExpressions entry (In, NotIn, Exists,
+# DoesNotExist) holds. An empty selector ({}) selects everything; null or a non-object selects
+# nothing (the policy/v1 and apps/v1 semantics).
+selector_matches(selector, labels) if {
+	is_object(selector)
+	every key, value in as_object(object.get(selector, "matchLabels", {})) {
+		labels[key] == value
+	}
+	every expression in as_array(object.get(selector, "matchExpressions", [])) {
+		expression_holds(expression, labels)
+	}
+}
+
+expression_holds(expression, labels) if {
+	expression.operator == "In"
+	label_in(expression, labels)
+}
+
+expression_holds(expression, labels) if {
+	expression.operator == "NotIn"
+	not label_in(expression, labels)
+}
+
+label_in(expression, labels) if labels[expression.key] in as_array(object.get(expression, "values", []))
+
+expression_holds(expression, labels) if {
+	expression.operator == "Exists"
+	_ = labels[expression.key]
+}
+
+expression_holds(expression, labels) if {
+	expression.operator == "DoesNotExist"
+	not has_key(labels, expression.key)
+}
+
+# Whether a plain equality selector (a Service's spec.selector: {key: value}) selects these
+# labels; an empty or missing selector selects nothing here (a Service without a selector has
+# its endpoints managed by hand).
+map_selects(selector, labels) if {
+	is_object(selector)
+	count(selector) > 0
+	every key, value in selector {
+		labels[key] == value
+	}
+}
+
+as_object(x) := x if {
+	is_object(x)
+} else := {}
+
+as_array(x) := x if {
+	is_array(x)
+} else := []
+
+# Whether the inventory holds objects of this kind in this namespace, i.e. the kind is synced
+# there: cross-object rules judge a reference to a missing object only then, so static analysis
+# without an inventory (or one without that kind) reports nothing rather than guessing.
+inventory_synced(ns, kind) if count(inventory_namespaced(ns, kind)) > 0
+
+# The pod template labels of any object that runs pods (a Pod's own labels), else undefined.
+object_pod_labels(obj) := as_object(object.get(obj, ["metadata", "labels"], {})) if obj.kind == "Pod"
+
+object_pod_labels(obj) := as_object(object.get(obj, ["spec", "template", "metadata", "labels"], {})) if template_kinds[obj.kind]
+
+object_pod_labels(obj) := as_object(object.get(obj, ["spec", "jobTemplate", "spec", "template", "metadata", "labels"], {})) if {
+	obj.kind == "CronJob"
+}
+
+# The objects of the inventory that run pods in namespace ns: [{kind, name, labels, replicas}],
+# replicas being spec.replicas (1 when unset) for Deployments, StatefulSets, ReplicaSets and
+# ReplicationControllers, 1 for a Pod, null for the rest (DaemonSets, Jobs, CronJobs).
+inventory_pod_owners(ns) := [owner |
+	some kind in workload_kinds
+	some name, obj in inventory_namespaced(ns, kind)
+	owner := {"kind": kind, "name": name, "labels": object_pod_labels(obj), "replicas": replica_count(obj)}
+]
+
+replica_count(obj) := object.get(obj, ["spec", "replicas"], 1) if obj.kind in {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+
+replica_count(obj) := 1 if obj.kind == "Pod"
+
+replica_count(obj) := null if obj.kind in {"DaemonSet", "Job", "CronJob"}
+
+# ---------------------------------------------------------------------------------------------
+# RBAC rule matching, as the API server's authorizer does it: apiGroups ("" is core, "*" every
+# group; a rule without apiGroups counts as core), resources ("*" every resource and subresource,
+# "<resource>/<subresource>", "*/<subresource>" that subresource of every resource) and verbs
+# ("*" every verb).
+
+rule_in_group(rule, group) if {
+	some g in as_array(object.get(rule, "apiGroups", [""]))
+	g in {group, "*"}
+}
+
+# The entries of rule.resources that match resource (e.g. "pods", "services/status"), sorted.
+rule_resources_matching(rule, resource) := sorted if {
+	sorted := sort([r |
+		some r in as_array(object.get(rule, "resources", []))
+		resource_entry_matches(r, resource)
+	])
+	count(sorted) > 0
+}
+
+resource_entry_matches(entry, resource) if entry in {"*", resource}
+
+resource_entry_matches(entry, resource) if {
+	parts := split(resource, "/")
+	count(parts) == 2
+	entry == concat("/", ["*", parts[1]])
+}
+
+# The entries of rule.verbs among wanted, "*" included, sorted; undefined when there are none.
+rule_verbs_matching(rule, wanted) := sorted if {
+	sorted := sort([v |
+		some v in as_array(object.get(rule, "verbs", []))
+		v in (wanted | {"*"})
+	])
+	count(sorted) > 0
+}
+
+# Whether the object's name matches one of these glob patterns ("*" any run of characters), e.g.
+# the exempt_roles parameter of the RBAC policies.
+name_matches_any(patterns) if {
+	some pattern in patterns
+	glob.match(pattern, null, name)
+}
+
+# Every object of this kind in every namespace of the inventory: [{namespace, name, object}].
+inventory_all_namespaces(kind) := [{"namespace": ns, "name": name, "object": obj} |
+	some ns, kinds in inventory_namespaces
+	some name, obj in as_object(object.get(kinds, kind, {}))
+]
+
+inventory_namespaces := namespaces if {
+	namespaces := data.inventory.namespace
+	is_object(namespaces)
+} else := {}
+
+# The pod spec of any object (not only input), else undefined.
+object_pod_spec(obj) := obj.spec if obj.kind == "Pod"
+
+object_pod_spec(obj) := obj.spec.template.spec if template_kinds[obj.kind]
+
+object_pod_spec(obj) := obj.spec.jobTemplate.spec.template.spec if obj.kind == "CronJob"
+
+# The ServiceAccount a pod spec runs as: serviceAccountName, else the deprecated serviceAccount,
+# else "default" (as the API server defaults it).
+service_account_of(spec) := name if {
+	name := spec.serviceAccountName
+	is_string(name)
+	name != ""
+} else := name if {
+	name := spec.serviceAccount
+	is_string(name)
+	name != ""
+} else := "default"

@@ -89,3 +89,80 @@ test_ranges if {
 	not k8s.outside_range("15", {"min": 20})
 	k8s.describe_range({"min": 10}) == "10-"
 }
+
+test_selector_matches_every_operator if {
+	labels := {"app": "web", "tier": "api"}
+	k8s.selector_matches({}, labels)
+	k8s.selector_matches({"matchLabels": {"app": "web"}}, labels)
+	not k8s.selector_matches({"matchLabels": {"app": "cart"}}, labels)
+	k8s.selector_matches({"matchExpressions": [{"key": "app", "operator": "In", "values": ["web", "x"]}]}, labels)
+	not k8s.selector_matches({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}, labels)
+	k8s.selector_matches({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["a"]}]}, labels)
+	k8s.selector_matches({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}, labels)
+	not k8s.selector_matches({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, labels)
+	k8s.selector_matches({"matchExpressions": [{"key": "zone", "operator": "DoesNotExist"}]}, labels)
+	not k8s.selector_matches({"matchExpressions": [{"key": "app", "operator": "Like"}]}, labels)
+	not k8s.selector_matches(null, labels)
+	k8s.selector_matches({"matchLabels": "x", "matchExpressions": "y"}, labels)
+}
+
+test_map_selects if {
+	k8s.map_selects({"app": "web"}, {"app": "web", "x": "y"})
+	not k8s.map_selects({"app": "web", "x": "z"}, {"app": "web", "x": "y"})
+	not k8s.map_selects({}, {"app": "web"})
+	not k8s.map_selects(null, {"app": "web"})
+}
+
+test_inventory_owners_and_sync if {
+	inv := {"namespace": {"shop": {
+		"Deployment": {"web": {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 3, "template": {"metadata": {"labels": {"app": "web"}}}}}},
+		"DaemonSet": {"agent": {"kind": "DaemonSet", "metadata": {"name": "agent"}, "spec": {"template": {"metadata": {"labels": {"app": "agent"}}}}}},
+		"Pod": {"p": {"kind": "Pod", "metadata": {"name": "p", "labels": {"app": "p"}}}},
+		"CronJob": {"c": {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"app": "c"}}}}}}}},
+		"StatefulSet": {"s": {"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {}}},
+	}}}
+	owners := {[o.kind, o.name, o.replicas] | some o in k8s.inventory_pod_owners("shop")} with data.inventory as inv
+	owners == {["Deployment", "web", 3], ["DaemonSet", "agent", null], ["Pod", "p", 1], ["CronJob", "c", null], ["StatefulSet", "s", 1]}
+	labels := {o.name: o.labels | some o in k8s.inventory_pod_owners("shop")} with data.inventory as inv
+	labels == {"web": {"app": "web"}, "agent": {"app": "agent"}, "p": {"app": "p"}, "c": {"app": "c"}, "s": {}}
+	k8s.inventory_synced("shop", "Pod") with data.inventory as inv
+	not k8s.inventory_synced("shop", "Secret") with data.inventory as inv
+	not k8s.inventory_synced("data", "Pod") with data.inventory as inv
+	count(k8s.inventory_pod_owners("data")) == 0 with data.inventory as inv
+	all := k8s.inventory_all_namespaces("Pod") with data.inventory as inv
+	all == [{"namespace": "shop", "name": "p", "object": inv.namespace.shop.Pod.p}]
+	k8s.inventory_all_namespaces("Pod") == [] with data.inventory as {"namespace": []}
+}
+
+test_object_pod_spec_and_service_account if {
+	k8s.object_pod_spec({"kind": "Pod", "spec": {"a": 1}}) == {"a": 1}
+	k8s.object_pod_spec({"kind": "Job", "spec": {"template": {"spec": {"a": 2}}}}) == {"a": 2}
+	k8s.object_pod_spec({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {"a": 3}}}}}}) == {"a": 3}
+	not k8s.object_pod_spec({"kind": "Service", "spec": {}})
+	k8s.service_account_of({"serviceAccountName": "web", "serviceAccount": "old"}) == "web"
+	k8s.service_account_of({"serviceAccountName": "", "serviceAccount": "old"}) == "old"
+	k8s.service_account_of({"serviceAccount": 7}) == "default"
+	k8s.service_account_of({}) == "default"
+}
+
+test_rbac_rule_matching if {
+	rule := {"apiGroups": ["", "apps"], "resources": ["pods", "*/status", "services"], "verbs": ["get", "create", "*"]}
+	k8s.rule_in_group(rule, "apps")
+	not k8s.rule_in_group(rule, "batch")
+	k8s.rule_in_group({"resources": ["pods"]}, "")
+	k8s.rule_in_group({"apiGroups": ["*"]}, "batch")
+	k8s.rule_resources_matching(rule, "pods") == ["pods"]
+	k8s.rule_resources_matching(rule, "services/status") == ["*/status"]
+	not k8s.rule_resources_matching(rule, "deployments")
+	k8s.rule_resources_matching({"resources": ["*"]}, "pods/exec") == ["*"]
+	not k8s.rule_resources_matching({"resources": ["*/status"]}, "pods")
+	k8s.rule_verbs_matching(rule, {"create", "update"}) == ["*", "create"]
+	not k8s.rule_verbs_matching({"verbs": ["get"]}, {"create"})
+	not k8s.rule_verbs_matching({"verbs": "create"}, {"create"})
+}
+
+test_name_matches_any if {
+	k8s.name_matches_any(["system:controller:*"]) with input as {"kind": "ClusterRole", "metadata": {"name": "system:controller:x"}}
+	not k8s.name_matches_any(["system:*"]) with input as {"kind": "ClusterRole", "metadata": {"name": "admin"}}
+	not k8s.name_matches_any([]) with input as {"kind": "ClusterRole", "metadata": {"name": "admin"}}
+}
