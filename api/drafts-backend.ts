@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
-import { DraftNotFoundError, DraftRequestError, DraftStateError, DraftsClient } from '../workers/drafts';
+import { DraftDecisionRefusedError, DraftNotFoundError, DraftRequestError, DraftStateError, DraftsClient } from '../workers/drafts';
 import { temporalClient } from '../workers/temporal';
 import { BackendError, type DraftsBackend, type ProposeRequest } from './backends';
 
@@ -14,6 +14,8 @@ function mapError(error: unknown): never {
   if (error instanceof DraftRequestError) throw new BackendError('invalid_request', error.message, { issues: error.issues });
   if (error instanceof DraftNotFoundError) throw new BackendError('not_found', error.message);
   if (error instanceof DraftStateError) throw new BackendError('conflict', error.message, { phase: error.phase });
+  // four-eyes: the token that proposed the draft cannot approve it (recorded in the draft's audit)
+  if (error instanceof DraftDecisionRefusedError) throw new BackendError('conflict', error.message);
   throw error;
 }
 
@@ -47,12 +49,12 @@ export function temporalDraftsBackend(config: Config): DraftsBackend & { close()
     },
     async approve(id: string, reviewer: string, comment?: string) {
       const client = await drafts();
-      await client.approve(id, { reviewer, comment: comment ?? '' }).catch(mapError);
+      await client.approve(id, { reviewer, comment: comment ?? '' }, 'api').catch(mapError);
       return settled(client, id);
     },
     async reject(id: string, reviewer: string, reason: string) {
       const client = await drafts();
-      await client.reject(id, { reviewer, reason }).catch(mapError);
+      await client.reject(id, { reviewer, reason }, 'api').catch(mapError);
       return settled(client, id);
     },
     async close() {

@@ -1,21 +1,32 @@
 /**
- * Worker wiring: one worker on the main task queue running every workflow and activity.
- * `pac worker` runs it until SIGINT/SIGTERM; tests and `pac demo` create it in-process.
+ * Worker wiring: one Temporal worker per task queue (main, lifecycle, drafting), each running every
+ * workflow and activity. `pac worker [--queues …] [--concurrency N]` runs them until SIGINT/SIGTERM,
+ * one process per queue when asked (scale each queue separately); tests and `pac demo` create them
+ * in-process. CPU-heavy lifecycle steps run in worker threads (activities/lifecycle/thread.ts), so
+ * a training never blocks the event loop that polls, heartbeats and runs workflow tasks.
  */
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { temporalConnectionOptions } from '../infra/clients';
 import type { Config } from '../infra/config';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 let runtimeInstalled = false;
-/** SDK logs at WARN and above: a worker's routine INFO lines would drown the CLI's output. */
+/**
+ * SDK logs at WARN and above, on stderr: a worker's routine INFO lines would drown the CLI's output,
+ * and the core's own log lines (forwarded here instead of printed by the core) must never land in a
+ * command's --json stdout.
+ */
 function quietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} } },
+    });
   } catch {
     // a runtime was already installed in this process (e.g. by a test harness): keep it
   }
@@ -31,7 +42,7 @@ export interface PacWorker {
 
 export async function createWorker(config: Config, options: Partial<WorkerOptions> = {}): Promise<PacWorker> {
   quietRuntime();
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -56,27 +67,56 @@ export async function createWorker(config: Config, options: Partial<WorkerOption
 }
 
 export type QueueName = keyof Config['temporal']['taskQueues'];
+export const QUEUE_NAMES: readonly QueueName[] = ['main', 'lifecycle', 'drafting'];
 
 /**
- * One worker per task queue (default: main, lifecycle and drafting), run and shut down together. The
- * lifecycle queue carries the model workflows and their heavy activities, so a long training does
- * not hold up the quick ones.
+ * Activities a worker runs at a time, by queue, when no --concurrency is given. The lifecycle
+ * queue carries the trainings: one at a time per process on a two-core machine (each takes a core
+ * in its thread, and labelling runs one `opa` per core); the others run short I/O-bound steps.
+ */
+export const DEFAULT_CONCURRENCY: Record<QueueName, number> = { main: 8, lifecycle: 1, drafting: 8 };
+
+export interface WorkersOptions {
+  /** the task queues to poll, one worker each (default: all three) */
+  queues?: QueueName[];
+  /** activities each worker runs at a time (maxConcurrentActivityTaskExecutions); default DEFAULT_CONCURRENCY */
+  concurrency?: number;
+  /** any other Temporal worker option, for every worker (tests: a private task queue) */
+  worker?: Partial<WorkerOptions>;
+}
+
+/** The Temporal worker options of one queue's worker. */
+export function queueWorkerOptions(config: Config, queue: QueueName, concurrency?: number): Partial<WorkerOptions> {
+  const activities = concurrency ?? DEFAULT_CONCURRENCY[queue];
+  if (!Number.isInteger(activities) || activities < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${activities}`);
+  return {
+    taskQueue: config.temporal.taskQueues[queue],
+    maxConcurrentActivityTaskExecutions: activities,
+    // workflow tasks are short and deterministic: a few at a time keep the queue moving
+    maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(activities * 2, 40)),
+  };
+}
+
+/**
+ * One worker per task queue (default: main, lifecycle and drafting), run and shut down together.
+ * `createWorkers(config, { queues, concurrency })`; the older form `createWorkers(config, queues,
+ * workerOptions)` is still accepted.
  */
 export async function createWorkers(
   config: Config,
-  queues: QueueName[] = ['main', 'lifecycle', 'drafting'],
-  options: Partial<WorkerOptions> = {},
+  options: WorkersOptions | QueueName[] = {},
+  legacyWorkerOptions: Partial<WorkerOptions> = {},
 ): Promise<PacWorker> {
+  const opts: WorkersOptions = Array.isArray(options) ? { queues: options, worker: legacyWorkerOptions } : options;
+  const queues = opts.queues?.length ? [...new Set(opts.queues)] : [...QUEUE_NAMES];
   const workers: PacWorker[] = [];
-  for (const queue of queues) {
-    workers.push(
-      await createWorker(config, {
-        taskQueue: config.temporal.taskQueues[queue],
-        // two cores: one heavy lifecycle activity at a time leaves room for the rest
-        ...(queue === 'lifecycle' ? { maxConcurrentActivityTaskExecutions: 1 } : {}),
-        ...options,
-      }),
-    );
+  try {
+    for (const queue of queues) {
+      workers.push(await createWorker(config, { ...queueWorkerOptions(config, queue, opts.concurrency), ...opts.worker }));
+    }
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.connection.close().catch(() => undefined)));
+    throw error;
   }
   const first = workers[0] as PacWorker;
   let running: Promise<void> | undefined;

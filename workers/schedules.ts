@@ -2,10 +2,12 @@
  * The Temporal Schedules of the platform, created or updated idempotently (`pac schedule`):
  * - kpc-retrain-daily: retrainAll every day at PAC_RETRAIN_CRON (default 03:00 UTC);
  * - kpc-monitor-daily: monitor (drift + new labels; starts a retrain when needed) at PAC_MONITOR_CRON.
- * Running it twice changes nothing; changing the cron updates the existing schedule in place.
+ * Running it twice changes nothing; changing the cron updates the existing schedule in place. Each
+ * scheduled run has an execution timeout (WORKFLOW_TIMEOUTS).
  */
 import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../infra/config';
+import { WORKFLOW_TIMEOUTS } from '../workflows/activity-options';
 
 export interface ScheduleState {
   id: string;
@@ -23,6 +25,7 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       workflowType: 'retrainAll',
       workflowId: 'retrain-all',
       args: [{}] as unknown[],
+      timeout: WORKFLOW_TIMEOUTS.retrainAll,
     },
     {
       id: 'kpc-monitor-daily',
@@ -30,6 +33,7 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       workflowType: 'monitor',
       workflowId: 'monitor-ranker',
       args: [{ family: 'ranker' }] as unknown[],
+      timeout: WORKFLOW_TIMEOUTS.monitor,
     },
   ];
   const states: ScheduleState[] = [];
@@ -41,6 +45,8 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       workflowId: want.workflowId,
       taskQueue: config.temporal.taskQueues.lifecycle,
       args: want.args,
+      // a scheduled run that hangs (a lost worker, an engine down for hours) ends instead of blocking the next one
+      workflowExecutionTimeout: want.timeout,
     };
     const create = () =>
       client.schedule.create({
@@ -48,16 +54,16 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
         spec,
         action,
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-        memo: { owner: 'kube-pac-copilot', cron: want.cron },
+        memo: { owner: 'kube-pac-copilot', cron: want.cron, timeout: want.timeout },
       });
     const handle = client.schedule.getHandle(want.id);
     let result: ScheduleState['action'];
     try {
       const current = await handle.describe();
       // Temporal stores a cron expression as calendar specs; the memo keeps the expression we set
-      const currentCron = (current.memo as { cron?: string } | undefined)?.cron;
+      const memo = current.memo as { cron?: string; timeout?: string } | undefined;
       const sameQueue = current.action.type === 'startWorkflow' && current.action.taskQueue === action.taskQueue;
-      if (currentCron === want.cron && sameQueue) {
+      if (memo?.cron === want.cron && memo?.timeout === want.timeout && sameQueue) {
         result = 'unchanged';
       } else {
         // replaced rather than updated: an update cannot change the memo that records the expression

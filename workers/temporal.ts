@@ -1,9 +1,11 @@
 /** The one place that opens Temporal connections for clients (CLI, API, tests). */
 import { Client, Connection } from '@temporalio/client';
+import { temporalConnectionOptions } from '../infra/clients';
 import type { Config } from '../infra/config';
 
+/** A client of the configured namespace; TLS, mTLS and the API key come from the Config (infra/clients.ts). */
 export async function temporalClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5_000 });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 5_000 });
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

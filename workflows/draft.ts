@@ -3,19 +3,31 @@
  *
  *   retrieve → (generate → opa test → guardrail)×≤N → await approve/reject → publish → retrain
  *
- * Nothing is published without an explicit `approve` signal. A draft that never passes the
- * guardrails ends `failed` with the reasons; one nobody decides on ends `expired` after the
- * approval timeout. The `status` query shows the draft, the test results, the guardrail report and
- * the provenance at every step. The signals carry descriptions, so the Temporal UI lists them and
- * can send them.
+ * Nothing is published without an explicit approval. A draft that never passes the guardrails ends
+ * `failed` with the reasons; one nobody decides on ends `expired` after the approval timeout. The
+ * `status` query shows the draft, the test results, the guardrail report and the provenance at
+ * every step.
+ *
+ * A decision arrives as a Workflow Update (`approveDraft` / `rejectDraft`: the CLI and the API,
+ * whose validators refuse a malformed or late decision with an error the caller sees) or as a
+ * signal (`approve` / `reject`: they carry descriptions, so the Temporal UI lists and sends them).
+ * Who may decide is decision.ts: four-eyes (the requester cannot approve) and the reviewer list
+ * come from the configuration, passed in the input when the draft started. A refused decision by
+ * someone who may not decide is recorded in `refusedSignals` and in the audit log.
+ *
+ * Every activity is keyed by this execution (workflow id + run id): a retried step never
+ * duplicates a publication, an MLflow run or an audit line, and a re-run draft is audited again.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
   condition,
   defineQuery,
   defineSignal,
+  defineUpdate,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -23,6 +35,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ApproveSignal, Draft, DraftOutcome, DraftRequest, DraftStatus, RejectSignal } from '../activities/drafting/schemas';
+import { step, WORKFLOW_TIMEOUTS } from './activity-options';
+import { checkDecision, type DecisionChannel, type DecisionKind, isAuthorisationRefusal } from './decision';
+import { failureMessage } from './failures';
 import { lifecycle } from './lifecycle';
 
 export interface DraftPolicyInput {
@@ -34,6 +49,10 @@ export interface DraftPolicyInput {
   approvalTimeoutMs: number;
   /** where the ranker's lifecycle runs (the lifecycle task queue); no retrain when absent */
   retrainTaskQueue?: string;
+  /** the requester cannot approve (PAC_FOUR_EYES); absent = false */
+  fourEyes?: boolean;
+  /** reviewers allowed on the signal and CLI channels (PAC_REVIEWERS); empty = nobody; absent (drafts started before the list) = any */
+  reviewers?: string[];
 }
 
 export interface DraftPolicyResult {
@@ -44,40 +63,38 @@ export interface DraftPolicyResult {
   status: DraftStatus;
 }
 
+/** The payload of the approve/reject Updates: the signal's, plus where it came from. */
+export type ApproveUpdate = ApproveSignal & { channel: Exclude<DecisionChannel, 'signal'> };
+export type RejectUpdate = RejectSignal & { channel: Exclude<DecisionChannel, 'signal'> };
+/** What an accepted decision Update answers. */
+export interface DecisionAck {
+  draftId: string;
+  decision: DecisionKind;
+  reviewer: string;
+}
+
 export const approveSignal = defineSignal<[ApproveSignal]>('approve');
 export const rejectSignal = defineSignal<[RejectSignal]>('reject');
+export const approveUpdate = defineUpdate<DecisionAck, [ApproveUpdate]>('approveDraft');
+export const rejectUpdate = defineUpdate<DecisionAck, [RejectUpdate]>('rejectDraft');
 /** answers a DraftStatus; clients check it with draftStatusSchema (activities/drafting/schemas) */
 export const draftStatusQuery = defineQuery<DraftStatus>('status');
 
-const quick = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: ['NoCandidateError', 'ZodError'],
-  },
-});
-const generation = proxyActivities<Activities>({
-  // an LLM can take a while; the offline generator answers in milliseconds
-  startToCloseTimeout: '5 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: ['NoCandidateError'],
-  },
-});
+/** a request no generator can serve; a corpus that does not load (fix the files, then propose again) */
+const NON_RETRYABLE = ['NoCandidateError', 'DatasetError'];
+const quick = proxyActivities<Activities>(step('quick', NON_RETRYABLE));
+const retrieval = proxyActivities<Activities>(step('retrieve', NON_RETRYABLE));
+const generation = proxyActivities<Activities>(step('generate', NON_RETRYABLE));
+const testing = proxyActivities<Activities>(step('draftTest', NON_RETRYABLE));
+const publishing = proxyActivities<Activities>(step('publish', NON_RETRYABLE));
+const recording = proxyActivities<Activities>(step('record', NON_RETRYABLE));
 
-function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
+/** Patch id: refused decisions are audited (executions started before this recorded them only in the status). */
+export const AUDIT_REFUSALS_PATCH = 'audit-refused-decisions';
 
 export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyResult> {
-  const { workflowId } = workflowInfo();
+  const { workflowId, runId } = workflowInfo();
+  const rules = { fourEyes: input.fourEyes ?? false, reviewers: input.reviewers ?? null };
   const status: DraftStatus = {
     draftId: input.draftId,
     phase: 'retrieving',
@@ -88,45 +105,79 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
     reasons: [],
   };
   setHandler(draftStatusQuery, () => status, { description: 'the draft, its tests, guardrail report, provenance and phase' });
+
   let decision: DraftStatus['decision'];
-  setHandler(
-    approveSignal,
-    (payload) => {
-      const reviewer = typeof payload?.reviewer === 'string' ? payload.reviewer.trim() : '';
-      if (!reviewer)
-        return void status.refusedSignals.push('approve without a reviewer: send {"reviewer": "<name>", "comment": "<optional>"}');
-      if (status.phase !== 'awaiting-approval')
-        return void status.refusedSignals.push(
-          `approve by ${reviewer} in phase ${status.phase}: only a draft awaiting approval can be approved`,
-        );
-      decision ??= { kind: 'approve', reviewer, text: typeof payload.comment === 'string' ? payload.comment : '' };
-    },
-    { description: 'Approve the draft for publication. Payload: {"reviewer": "<name>", "comment": "<optional>"}' },
-  );
-  setHandler(
-    rejectSignal,
-    (payload) => {
-      const reviewer = typeof payload?.reviewer === 'string' ? payload.reviewer.trim() : '';
-      const reason = typeof payload?.reason === 'string' ? payload.reason.trim() : '';
-      if (!reviewer || !reason)
-        return void status.refusedSignals.push('reject needs a reviewer and a reason: send {"reviewer": "<name>", "reason": "<why>"}');
-      if (status.phase !== 'awaiting-approval')
-        return void status.refusedSignals.push(
-          `reject by ${reviewer} in phase ${status.phase}: only a draft awaiting approval can be rejected`,
-        );
-      decision ??= { kind: 'reject', reviewer, text: reason };
-    },
-    { description: 'Reject the draft. Payload: {"reviewer": "<name>", "reason": "<why>"}' },
-  );
+  const check = (kind: DecisionKind, payload: unknown, channel: DecisionChannel) =>
+    checkDecision(kind, payload, channel, {
+      ...rules,
+      phase: status.phase,
+      requester: input.request.requester,
+      decidedBy: decision?.reviewer,
+    });
+
+  /** Records a refusal in the status, and in the audit log when it is an authorisation refusal. */
+  const refuse = async (message: string, actor: string, audited: boolean) => {
+    const seq = status.refusedSignals.push(message) - 1;
+    if (audited && patched(AUDIT_REFUSALS_PATCH))
+      await recording.recordRefusal({
+        draftId: input.draftId,
+        workflowId,
+        runId,
+        request: input.request,
+        draft: status.draft,
+        seq,
+        actor,
+        reason: message,
+      });
+  };
+
+  /** One decision from any channel: taken, or refused (recorded when authorisation refused it). */
+  const decide = async (kind: DecisionKind, payload: unknown, channel: DecisionChannel): Promise<DecisionAck> => {
+    const verdict = check(kind, payload, channel);
+    if (!verdict.ok) {
+      const actor =
+        typeof (payload as { reviewer?: unknown })?.reviewer === 'string' ? String((payload as { reviewer: string }).reviewer) : '';
+      await refuse(verdict.message, actor.trim() || '(none)', isAuthorisationRefusal(verdict));
+      throw ApplicationFailure.nonRetryable(verdict.message, 'DecisionRefused', { refusal: verdict.refusal });
+    }
+    decision = { kind, reviewer: verdict.reviewer, text: verdict.text };
+    return { draftId: input.draftId, decision: kind, reviewer: verdict.reviewer };
+  };
+
+  /** Update validators: refuse malformed and late decisions before they enter the history. */
+  const validator = (kind: DecisionKind) => (payload: ApproveUpdate | RejectUpdate) => {
+    const channel = payload?.channel === 'api' || payload?.channel === 'cli' ? payload.channel : undefined;
+    if (!channel) throw new Error(`${kind}: the update needs "channel": "cli" or "api"`);
+    const verdict = check(kind, payload, channel);
+    if (!verdict.ok && !isAuthorisationRefusal(verdict)) throw new Error(verdict.message);
+  };
+  setHandler(approveUpdate, (payload) => decide('approve', payload, payload.channel), {
+    validator: validator('approve'),
+    description: 'Approve the draft (CLI/API). Payload: {"reviewer": "<name>", "comment": "<optional>", "channel": "cli"|"api"}',
+  });
+  setHandler(rejectUpdate, (payload) => decide('reject', payload, payload.channel), {
+    validator: validator('reject'),
+    description: 'Reject the draft (CLI/API). Payload: {"reviewer": "<name>", "reason": "<why>", "channel": "cli"|"api"}',
+  });
+  // signals cannot answer: a refusal is recorded in refusedSignals (and audited when it is about who decides)
+  const signalled = (kind: DecisionKind) => async (payload: unknown) => {
+    await decide(kind, payload, 'signal').catch(() => undefined);
+  };
+  setHandler(approveSignal, signalled('approve'), {
+    description: 'Approve the draft for publication. Payload: {"reviewer": "<name>", "comment": "<optional>"}',
+  });
+  setHandler(rejectSignal, signalled('reject'), { description: 'Reject the draft. Payload: {"reviewer": "<name>", "reason": "<why>"}' });
 
   const finish = async (outcome: DraftOutcome, actor: string, reason: string): Promise<DraftPolicyResult> => {
     status.phase = outcome;
-    const recorded = await quick.recordDecision({
+    const last = status.attempts[status.attempts.length - 1];
+    const recorded = await recording.recordDecision({
       draftId: input.draftId,
       workflowId,
+      runId,
       request: input.request,
-      draft: status.draft ?? status.attempts[status.attempts.length - 1]?.draft,
-      report: status.report ?? status.attempts[status.attempts.length - 1]?.report,
+      draft: status.draft ?? last?.draft,
+      report: status.report ?? last?.report,
       decision: outcome === 'published' ? 'approved' : outcome,
       actor,
       reason,
@@ -135,11 +186,19 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
     });
     status.auditFile = recorded.auditFile;
     status.mlflowRunId = recorded.mlflowRunId;
+    // refusals being audited by their handlers land before the workflow closes
+    await condition(allHandlersFinished);
     return { draftId: input.draftId, outcome, policyId: status.draft?.policyId, reasons: status.reasons, status };
   };
 
   // 1. retrieve
-  status.provenance = await quick.retrievePolicies({ request: input.request });
+  try {
+    status.provenance = await retrieval.retrievePolicies({ request: input.request });
+  } catch (error) {
+    // Weaviate down for longer than the retries, or a corpus that does not load: end audited
+    status.reasons = [`retrieve: ${failureMessage(error)}`];
+    return finish('failed', 'retriever', status.reasons[0] as string);
+  }
 
   // 2-4. generate → opa test → guardrail, with the failures as feedback
   let feedback: string[] = [];
@@ -153,8 +212,22 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
       status.reasons = [...feedback, `generate (attempt ${attempt}): ${failureMessage(error)}`];
       return finish('failed', 'guardrails', status.reasons.join('; '));
     }
+    if (draft.clarification) {
+      // the intent and the examples disagree: ask, do not guess
+      status.draft = draft;
+      status.clarification = draft.clarification;
+      status.reasons = [draft.clarification.conflict, draft.clarification.question];
+      return finish('needs-clarification', 'generator', status.reasons.join(' '));
+    }
     status.phase = 'testing';
-    const report = await quick.testDraft({ draft, request: input.request, provenance: status.provenance });
+    let report: Awaited<ReturnType<Activities['testDraft']>>;
+    try {
+      report = await testing.testDraft({ draft, request: input.request, provenance: status.provenance });
+    } catch (error) {
+      // OPA missing or failing on every retry: nothing the next attempt could change
+      status.reasons = [`opa test (attempt ${attempt}): ${failureMessage(error)}`];
+      return finish('failed', 'validator', status.reasons[0] as string);
+    }
     status.phase = 'guardrails';
     const guardrails = await quick.guardrailDraft({ draft, report });
     status.attempts.push({ attempt, draft, report, guardrails });
@@ -189,9 +262,25 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
     return finish('rejected', decision.reviewer, decision.text);
   }
 
-  // 6. publish, then ask for a retrain of the ranker
+  // 6. publish (keyed by this execution; every failed try is audited and retried), then ask for a retrain
   status.phase = 'publishing';
-  const publication = await quick.publishApprovedDraft({ draft: status.draft, reviewer: decision.reviewer, comment: decision.text });
+  let publication: Awaited<ReturnType<Activities['publishApprovedDraft']>>;
+  try {
+    publication = await publishing.publishApprovedDraft({
+      draft: status.draft,
+      reviewer: decision.reviewer,
+      comment: decision.text,
+      key: `${workflowId}/${runId}`,
+      approvedAt: Date.now(),
+      draftId: input.draftId,
+      workflowId,
+      runId,
+      request: input.request,
+    });
+  } catch (error) {
+    status.reasons = [`approved by ${decision.reviewer}, but the publication failed after every retry: ${failureMessage(error)}`];
+    return finish('failed', 'publisher', status.reasons[0] as string);
+  }
   status.publication = {
     location: publication.location,
     files: publication.files,
@@ -207,6 +296,7 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
           { family: 'ranker', reason: `approved draft ${status.draft.policyId} (${input.draftId}) published to ${publication.location}` },
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowExecutionTimeout: WORKFLOW_TIMEOUTS.lifecycle,
       });
       status.retrain = { workflowId: retrainId, joined: false };
     } catch (error) {

@@ -6,11 +6,9 @@
 import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EngineHealth, EngineName } from '../infra/health';
+import { step } from './activity-options';
 
-const { checkEngine } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const { checkEngine } = proxyActivities<Activities>(step('engineCheck'));
 
 export interface HealthcheckInput {
   /** wait this long between the first and the second round; 0 means one round only */

@@ -1,6 +1,7 @@
 /**
  * lifecycle: ingest → features → train → evaluate → register for one model family, recorded as one
- * MLflow run. Each step is an activity with its own timeout and retries; the `status` query returns
+ * MLflow run (keyed by workflow id + run id). Each step is an activity with its own timeout, retries
+ * and — for the long ones — a heartbeat timeout (activity-options.ts); the `status` query returns
  * the current step and the metrics so far. Callers start it with the workflow id
  * `lifecycle-<family>` and the "use existing" conflict policy, so a second identical trigger joins
  * the running workflow instead of training twice.
@@ -9,7 +10,8 @@ import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowI
 import type { Activities } from '../activities';
 import type { DatasetRef, EvaluationResult, Metrics, RegisterOutcome, TrainResult } from '../activities/lifecycle/types';
 import type { ModelFamily } from '../registry/promotion';
-import { stepOptions } from './activity-options';
+import { step } from './activity-options';
+import { failureMessage } from './failures';
 
 export type LifecycleStep = 'starting' | 'ingest' | 'features' | 'train' | 'evaluate' | 'register' | 'done' | 'failed';
 
@@ -49,26 +51,21 @@ export interface LifecycleResult {
 export const lifecycleStatusQuery = defineQuery<LifecycleStatus>('status');
 
 /** Errors that retrying cannot fix: bad data, a model that cannot be trained on it. */
-const NON_RETRYABLE = ['DatasetError', 'ZodError', 'TrainingError'];
+const NON_RETRYABLE = ['DatasetError', 'TrainingError', 'ModelError'];
 
-const bookkeeping = proxyActivities<Activities>(
-  stepOptions({ startToClose: '1 minute', attempts: 5, initial: '1 second', max: '20 seconds', nonRetryable: NON_RETRYABLE }),
-);
-const dataSteps = proxyActivities<Activities>(
-  stepOptions({ startToClose: '15 minutes', attempts: 3, initial: '5 seconds', max: '1 minute', nonRetryable: NON_RETRYABLE }),
-);
-const computeSteps = proxyActivities<Activities>(
-  stepOptions({ startToClose: '30 minutes', attempts: 2, initial: '5 seconds', max: '1 minute', nonRetryable: NON_RETRYABLE }),
-);
+const bookkeeping = proxyActivities<Activities>(step('bookkeeping', NON_RETRYABLE));
+const dataSteps = proxyActivities<Activities>(step('data', NON_RETRYABLE));
+const computeSteps = proxyActivities<Activities>(step('compute', NON_RETRYABLE));
+const registering = proxyActivities<Activities>(step('register', NON_RETRYABLE));
 
 export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult> {
   const { family } = input;
   const status: LifecycleStatus = { family, step: 'starting', metrics: {}, seconds: {} };
   setHandler(lifecycleStatusQuery, () => status);
-  const { workflowId } = workflowInfo();
+  const { workflowId, runId: workflowRunId } = workflowInfo();
 
   let started = Date.now();
-  const step = <T>(name: LifecycleStep, run: () => Promise<T>): Promise<T> => {
+  const timed = <T>(name: LifecycleStep, run: () => Promise<T>): Promise<T> => {
     status.step = name;
     started = Date.now();
     return run().then((value) => {
@@ -80,6 +77,7 @@ export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult>
   const run = await bookkeeping.startTrainingRun({
     family,
     workflowId,
+    workflowRunId,
     reason: input.reason ?? 'manual',
     seed: input.seed,
     count: input.count,
@@ -87,19 +85,19 @@ export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult>
   status.runId = run.runId;
   status.runUrl = run.runUrl;
   try {
-    const dataset = await step('ingest', () => dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count }));
-    const features = await step('features', () => dataSteps.buildFeatures({ family, run, dataset }));
-    const train = await step('train', () => computeSteps.trainModel({ family, run, features, seed: input.seed ?? 42 }));
+    const dataset = await timed('ingest', () => dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count }));
+    const features = await timed('features', () => dataSteps.buildFeatures({ family, run, dataset }));
+    const train = await timed('train', () => computeSteps.trainModel({ family, run, features, seed: input.seed ?? 42 }));
     status.metrics = { ...train.validation };
-    const evaluation = await step('evaluate', () => computeSteps.evaluateModel({ family, run, features, modelPath: train.modelPath }));
+    const evaluation = await timed('evaluate', () => computeSteps.evaluateModel({ family, run, features, modelPath: train.modelPath }));
     status.metrics = { ...evaluation.metrics };
-    const registration = await step('register', () =>
-      bookkeeping.registerModel({ family, run, dataset, features, train, evaluation, seconds: status.seconds }),
+    const registration = await timed('register', () =>
+      registering.registerModel({ family, run, dataset, features, train, evaluation, seconds: status.seconds }),
     );
     status.step = 'done';
     return { family, workflowId, runId: run.runId, runUrl: run.runUrl, dataset, train, evaluation, registration, seconds: status.seconds };
   } catch (error) {
-    status.error = error instanceof Error ? error.message : String(error);
+    status.error = failureMessage(error);
     status.step = 'failed';
     await bookkeeping.failTrainingRun({ run, error: status.error });
     throw error instanceof ApplicationFailure ? error : ApplicationFailure.nonRetryable(status.error, 'LifecycleFailed');

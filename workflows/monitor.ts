@@ -2,14 +2,15 @@
  * monitor: compares current data with the champion's training reference (feature drift, prediction
  * drift), logs the JSON and HTML reports to MLflow, checks whether new labels arrived since the
  * champion was trained, and when either calls for it starts a retrain (lifecycle-<family>, joined if
- * one is already running) with the reason recorded.
+ * one is already running: `retrain.joined`) with the reason recorded. The drift run is keyed by this
+ * execution (workflow id + run id), so a retried drift step never logs a second run.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DriftSummary, LabelCheck } from '../activities/lifecycle/monitor';
 import type { ModelFamily } from '../registry/promotion';
-import { stepOptions } from './activity-options';
+import { step, WORKFLOW_TIMEOUTS } from './activity-options';
 import { lifecycle } from './lifecycle';
 
 export interface MonitorInput {
@@ -32,25 +33,20 @@ export interface MonitorResult {
   retrain?: { workflowId: string; reason: string; joined: boolean };
 }
 
-const acts = proxyActivities<Activities>(
-  stepOptions({
-    startToClose: '15 minutes',
-    attempts: 3,
-    initial: '5 seconds',
-    max: '1 minute',
-    nonRetryable: ['DatasetError', 'NoChampionError'],
-  }),
-);
+const acts = proxyActivities<Activities>(step('drift', ['DatasetError', 'NoChampionError']));
 
 export async function monitor(input: MonitorInput = {}): Promise<MonitorResult> {
   const family = input.family ?? 'ranker';
+  const { workflowId: monitorId, runId: workflowRunId } = workflowInfo();
   const drift = await acts.computeDrift({
     family,
-    seed: input.seed,
+    // today's data unless a seed is given; decided here (workflow time) so every retry sees the same data
+    seed: input.seed ?? Math.floor(Date.now() / 86_400_000),
     count: input.count,
     shift: input.shift,
     threshold: input.threshold,
-    workflowId: workflowInfo().workflowId,
+    workflowId: monitorId,
+    workflowRunId,
   });
   const labels = await acts.checkNewLabels({ family });
   const reasons = [
@@ -66,6 +62,7 @@ export async function monitor(input: MonitorInput = {}): Promise<MonitorResult> 
       workflowId,
       args: [{ family, reason }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowExecutionTimeout: WORKFLOW_TIMEOUTS.lifecycle,
     });
     return { family, drift, labels, retrain: { workflowId, reason, joined: false } };
   } catch (error) {

@@ -6,6 +6,8 @@
 import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DiagnoseInput, TroubleshootResult } from '../activities/troubleshooting';
+import { step } from './activity-options';
+import { failureMessage } from './failures';
 
 export type TroubleshootStep = 'starting' | 'classify' | 'counterexample' | 'fix' | 'verify' | 'done' | 'failed';
 
@@ -32,16 +34,7 @@ export const troubleshootStatusQuery = defineQuery<TroubleshootStatus>('status')
 /** Bad input or a manifest the policy does not deny: retrying cannot help. */
 const NON_RETRYABLE = ['TroubleshootError', 'NotDeniedError', 'RecommendError', 'PatchError', 'ZodError', 'OpaCompileError'];
 
-const opaSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+const opaSteps = proxyActivities<Activities>(step('troubleshoot', NON_RETRYABLE));
 
 export async function troubleshoot(input: TroubleshootInput): Promise<TroubleshootWorkflowResult> {
   const status: TroubleshootStatus = { step: 'starting' };
@@ -84,7 +77,7 @@ export async function troubleshoot(input: TroubleshootInput): Promise<Troublesho
       ...(verification ? { verification } : {}),
     };
   } catch (error) {
-    status.error = error instanceof Error ? error.message : String(error);
+    status.error = failureMessage(error);
     status.step = 'failed';
     throw error instanceof ApplicationFailure ? error : ApplicationFailure.nonRetryable(status.error, 'TroubleshootFailed');
   }

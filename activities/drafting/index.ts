@@ -2,9 +2,15 @@
  * The drafting loop's activities: retrieve → generate → test (real OPA) → guardrail → publish, and
  * the decision record (audit log + MLflow). Each takes one typed object and is safe to retry:
  * retrieval upserts by key, generation is deterministic offline, validation works in a fresh
- * temporary directory, publication replaces the policy's own files and index line.
+ * temporary directory, publication replaces the policy's own files and index line (git: finds its
+ * own commit by key), and decisions are keyed by workflow id + run id (one MLflow run and one audit
+ * line per execution and event). The longer ones heartbeat while they work, so a worker that dies
+ * mid-step is noticed within the heartbeat timeout.
  */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadNegativeFixtures, loadPolicyIndex, loadPositiveFixtures } from '../../datasets/load';
 import { INVENTORY_FILE, POLICIES_DIR } from '../../datasets/paths';
@@ -12,11 +18,12 @@ import type { Config } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { llmProviderFromConfig } from '../llm/chat';
 import { embeddingProviderFromConfig } from '../llm/embeddings';
+import { OpaNotFoundError } from '../opa/errors';
 import { checkGuardrails } from './guardrail';
 import { generateWithLLM } from './llm-generate';
 import { policyIdFor } from './naming';
 import { deriveCandidates, generateOffline, NoCandidateError } from './offline';
-import { appendAudit, type Publication, policyDigest, publishDraft } from './publish';
+import { appendAudit, type Publication, type PublishInput, policyDigest, publishDraft } from './publish';
 import { describeConstraint } from './rego-writer';
 import { indexPolicies, readCorpusPolicy, searchPolicies } from './retrieve';
 import type { AuditRecord, Draft, DraftRequest, GuardrailReport, Provenance, ValidationReport } from './schemas';
@@ -60,6 +67,8 @@ export type GenerateInput = {
 export type DecisionInput = {
   draftId: string;
   workflowId: string;
+  /** the workflow execution's run id: with workflowId the key of the MLflow run and the audit line */
+  runId: string;
   request: DraftRequest;
   draft?: Draft;
   report?: ValidationReport;
@@ -70,87 +79,142 @@ export type DecisionInput = {
   publishedTo?: string;
 };
 
+/** A refused decision (reviewer not allowed, four-eyes), recorded in the audit log. */
+export type RefusalInput = {
+  draftId: string;
+  workflowId: string;
+  runId: string;
+  request: DraftRequest;
+  draft?: Draft;
+  /** which refusal of this execution (its index in refusedSignals): the key of its audit line */
+  seq: number;
+  actor: string;
+  reason: string;
+};
+
+/**
+ * Heartbeats every `everyMs` while `work` runs (it runs child processes: the event loop is free),
+ * so a worker killed mid-step is noticed within the heartbeat timeout; stops with the work.
+ */
+async function withHeartbeat<T>(step: string, work: () => Promise<T>, everyMs = 2_000): Promise<T> {
+  const context = Context.current();
+  const started = Date.now();
+  context.heartbeat({ step, seconds: 0 });
+  const timer = setInterval(() => context.heartbeat({ step, seconds: Math.round((Date.now() - started) / 1000) }), everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Weaviate did not answer (down, restarting): retryable, with what to check. */
+export class WeaviateUnavailableError extends Error {
+  override name = 'WeaviateUnavailableError';
+}
+
 export function draftingActivities(config: Config) {
   const embedder = embeddingProviderFromConfig(config);
   const llm = llmProviderFromConfig(config);
+
+  /** The LLM provider when configured, otherwise the offline generator. */
+  async function generate(input: GenerateInput): Promise<Draft> {
+    const corpus = loadPolicyIndex();
+    const corpusIds = corpus.map((p) => p.id);
+    if (llm) {
+      const candidate = deriveCandidates(input.request, input.provenance)[0];
+      const policyId =
+        input.request.policyId ??
+        (candidate
+          ? policyIdFor(candidate.constraint, corpusIds)
+          : `draft-${input.request.intent
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')
+              .split('-')
+              .filter(Boolean)
+              .slice(0, 5)
+              .join('-')}`);
+      const kinds = input.request.kinds ?? candidate?.constraint.kinds ?? input.provenance[0]?.kinds ?? ['Pod'];
+      const fewShot = input.provenance
+        .filter((p) => corpusIds.includes(p.policyId))
+        .slice(0, 3)
+        .map((p) => {
+          const policy = readCorpusPolicy(POLICIES_DIR, corpus.find((m) => m.id === p.policyId) as (typeof corpus)[number]);
+          return { policyId: p.policyId, policy: policy.policy, tests: policy.tests };
+        });
+      const category = input.request.category ?? corpus.find((m) => m.id === input.provenance[0]?.policyId)?.category ?? 'pod-security';
+      const { draft } = await generateWithLLM({
+        llm,
+        request: input.request,
+        policyId,
+        kinds,
+        fewShot,
+        feedback: input.feedback,
+        attempt: input.attempt,
+        category,
+      });
+      return draft;
+    }
+    try {
+      return generateOffline({
+        request: input.request,
+        retrieved: input.provenance,
+        corpusIds,
+        rejected: input.rejected,
+        attempt: input.attempt,
+      });
+    } catch (error) {
+      if (error instanceof NoCandidateError)
+        throw ApplicationFailure.nonRetryable(error.message, 'NoCandidateError', { reasons: error.reasons });
+      throw error;
+    }
+  }
 
   return {
     /** Indexes the corpus in Weaviate (once per process) and returns the top-k hybrid hits. */
     async retrievePolicies(input: { request: DraftRequest }): Promise<Provenance[]> {
       const key = `${embedder.id}@${config.weaviate.url}`;
-      if (!indexed.has(key)) {
-        const policies = loadPolicyIndex().map((meta) => readCorpusPolicy(POLICIES_DIR, meta));
-        const job = indexPolicies(config, embedder, policies);
-        indexed.set(key, job);
-        job.catch(() => indexed.delete(key));
-      }
-      await indexed.get(key);
-      const query = [input.request.intent, ...(input.request.kinds ?? [])].join(' ');
-      return searchPolicies(config, embedder, query, { limit: config.retrieval.topK, alpha: config.retrieval.alpha });
-    },
-
-    /** The LLM provider when configured, otherwise the offline generator. */
-    async generateDraft(input: GenerateInput): Promise<Draft> {
-      const corpus = loadPolicyIndex();
-      const corpusIds = corpus.map((p) => p.id);
-      if (llm) {
-        const candidate = deriveCandidates(input.request, input.provenance)[0];
-        const policyId =
-          input.request.policyId ??
-          (candidate
-            ? policyIdFor(candidate.constraint, corpusIds)
-            : `draft-${input.request.intent
-                .toLowerCase()
-                .replace(/[^a-z0-9]+/g, '-')
-                .split('-')
-                .filter(Boolean)
-                .slice(0, 5)
-                .join('-')}`);
-        const kinds = input.request.kinds ?? candidate?.constraint.kinds ?? input.provenance[0]?.kinds ?? ['Pod'];
-        const fewShot = input.provenance
-          .filter((p) => corpusIds.includes(p.policyId))
-          .slice(0, 3)
-          .map((p) => {
-            const policy = readCorpusPolicy(POLICIES_DIR, corpus.find((m) => m.id === p.policyId) as (typeof corpus)[number]);
-            return { policyId: p.policyId, policy: policy.policy, tests: policy.tests };
-          });
-        const category = input.request.category ?? corpus.find((m) => m.id === input.provenance[0]?.policyId)?.category ?? 'pod-security';
-        const { draft } = await generateWithLLM({
-          llm,
-          request: input.request,
-          policyId,
-          kinds,
-          fewShot,
-          feedback: input.feedback,
-          attempt: input.attempt,
-          category,
-        });
-        return draft;
-      }
       try {
-        return generateOffline({
-          request: input.request,
-          retrieved: input.provenance,
-          corpusIds,
-          rejected: input.rejected,
-          attempt: input.attempt,
-        });
+        if (!indexed.has(key)) {
+          const policies = loadPolicyIndex().map((meta) => readCorpusPolicy(POLICIES_DIR, meta));
+          const job = indexPolicies(config, embedder, policies);
+          indexed.set(key, job);
+          job.catch(() => indexed.delete(key));
+        }
+        await indexed.get(key);
+        const query = [input.request.intent, ...(input.request.kinds ?? [])].join(' ');
+        return await searchPolicies(config, embedder, query, { limit: config.retrieval.topK, alpha: config.retrieval.alpha });
       } catch (error) {
-        if (error instanceof NoCandidateError)
-          throw ApplicationFailure.nonRetryable(error.message, 'NoCandidateError', { reasons: error.reasons });
+        const message = (error as Error).message;
+        // the engine is down or restarting: say so plainly; the step is retried until it is back
+        if (/ECONNREFUSED|fetch failed|UNAVAILABLE|ECONNRESET|socket hang up|connect|timed? ?out/i.test(message))
+          throw new WeaviateUnavailableError(
+            `Weaviate at ${config.weaviate.url} (gRPC port ${config.weaviate.grpcPort}) is unreachable: ${message.split('\n')[0]} — check \`npx pac status\`, start it with \`npx pac up\`; the step is retried`,
+          );
         throw error;
       }
     },
 
+    /** The LLM provider when configured, otherwise the offline generator. */
+    async generateDraft(input: GenerateInput): Promise<Draft> {
+      return withHeartbeat('generate', () => generate(input));
+    },
+
     /** opa check --strict, opa test with coverage, and evaluation over the fixtures and examples. */
     async testDraft(input: { draft: Draft; request: DraftRequest; provenance: Provenance[] }): Promise<ValidationReport> {
-      return validateDraft({
-        opa: config.opa,
-        draft: input.draft,
-        request: input.request,
-        fixtures: fixtureSet(),
-        relevantPolicies: input.provenance.map((p) => p.policyId),
+      // a missing binary is not a property of the draft: fail the step (not retryable) instead of the guardrails
+      await access(config.opa.path, constants.X_OK).catch((error) => {
+        throw new OpaNotFoundError(config.opa.path, error);
       });
+      return withHeartbeat('test', () =>
+        validateDraft({
+          config,
+          draft: input.draft,
+          request: input.request,
+          fixtures: fixtureSet(),
+          relevantPolicies: input.provenance.map((p) => p.policyId),
+        }),
+      );
     },
 
     async guardrailDraft(input: { draft: Draft; report: ValidationReport }): Promise<GuardrailReport & { rejectedConstraint?: string }> {
@@ -161,23 +225,75 @@ export function draftingActivities(config: Config) {
       };
     },
 
-    /** Writes the approved draft to the publication (directory or git branch); never the main corpus. */
-    async publishApprovedDraft(input: { draft: Draft; reviewer: string; comment: string }): Promise<Publication> {
-      return publishDraft(config, input.draft, input.reviewer, input.comment);
+    /**
+     * Writes the approved draft to the publication (directory or git branch); never the main corpus.
+     * Idempotent by input.key; a failed try is audited (publish-failed, one line per try) and rethrown,
+     * so Temporal retries it.
+     */
+    async publishApprovedDraft(
+      input: PublishInput & { draftId: string; workflowId: string; runId: string; request: DraftRequest },
+    ): Promise<Publication> {
+      try {
+        return await withHeartbeat('publish', () => publishDraft(config, input));
+      } catch (error) {
+        const attempt = Context.current().info.attempt;
+        await appendAudit(config, {
+          at: new Date().toISOString(),
+          draftId: input.draftId,
+          workflowId: input.workflowId,
+          runId: input.runId,
+          key: `${input.workflowId}/${input.runId}/publish-failed/${attempt}`,
+          policyId: input.draft.policyId,
+          decision: 'publish-failed',
+          actor: 'publisher',
+          reason: `try ${attempt}: ${(error as Error).message}`.slice(0, 4000),
+          requester: input.request.requester,
+          intent: input.request.intent,
+          policyDigest: policyDigest(input.draft),
+        }).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    /** Records a refused decision (a reviewer not on the list, the requester approving their own draft). */
+    async recordRefusal(input: RefusalInput): Promise<{ auditFile: string }> {
+      const auditFile = await appendAudit(config, {
+        at: new Date().toISOString(),
+        draftId: input.draftId,
+        workflowId: input.workflowId,
+        runId: input.runId,
+        key: `${input.workflowId}/${input.runId}/refused/${input.seq}`,
+        policyId: input.draft?.policyId ?? '',
+        decision: 'refused',
+        actor: input.actor,
+        reason: input.reason,
+        requester: input.request.requester,
+        intent: input.request.intent,
+        policyDigest: input.draft ? policyDigest(input.draft) : '',
+      });
+      return { auditFile };
     },
 
     /** Appends the decision to the audit log and records it as a tagged MLflow run. */
     async recordDecision(input: DecisionInput): Promise<{ auditFile: string; mlflowRunId?: string }> {
       const client = mlflowClientFromConfig(config);
       const experiment = await client.getOrCreateExperiment(DRAFTS_EXPERIMENT, { purpose: 'drafted policies and their decisions' });
-      // idempotent across retries: one run per draft workflow
-      const existing = await client.searchRuns({ experimentIds: [experiment.experiment_id], filter: `tags.draft_id = '${input.draftId}'` });
+      // idempotent across retries: one run per workflow execution (a re-run draft gets its own)
+      const existing = await client.searchRuns({
+        experimentIds: [experiment.experiment_id],
+        filter: `tags.workflow_id = '${input.workflowId}' and tags.workflow_run_id = '${input.runId}'`,
+      });
       const run =
         existing.runs[0] ??
         (await client.createRun({
           experimentId: experiment.experiment_id,
           runName: input.draftId,
-          tags: { draft_id: input.draftId, workflow_id: input.workflowId, 'mlflow.source.name': 'kube-pac-copilot drafting' },
+          tags: {
+            draft_id: input.draftId,
+            workflow_id: input.workflowId,
+            workflow_run_id: input.runId,
+            'mlflow.source.name': 'kube-pac-copilot drafting',
+          },
         }));
       const runId = run.info.run_id;
       const report = input.report;
@@ -204,7 +320,11 @@ export function draftingActivities(config: Config) {
                 validation_seconds: report.seconds,
               }
             : {}),
-        }).map(([key, value]) => ({ key, value })),
+        }).map(([key, value]) => ({
+          key,
+          value,
+          ...(run.info.start_time !== undefined ? { timestamp: Number(run.info.start_time) } : {}),
+        })),
       });
       if (input.draft) {
         await client.uploadArtifact(runId, `${input.draft.policyId}/policy.rego`, input.draft.policy, 'text/plain');
@@ -215,6 +335,8 @@ export function draftingActivities(config: Config) {
         at: new Date().toISOString(),
         draftId: input.draftId,
         workflowId: input.workflowId,
+        runId: input.runId,
+        key: `${input.workflowId}/${input.runId}/${input.decision}`,
         policyId: input.draft?.policyId ?? '',
         decision: input.decision,
         actor: input.actor,

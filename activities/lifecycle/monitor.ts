@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { corpusDigest } from '../../datasets/load';
 import { FAILURE_LOG_FILE, LATENCY_FILE } from '../../datasets/paths';
 import { generateManifests } from '../../datasets/synthetic/manifests';
@@ -53,7 +53,10 @@ export function monitorActivities(config: Config) {
       shift?: number;
       threshold?: number;
       workflowId: string;
+      /** the workflow execution's run id: with workflowId the key of the drift run, so a retry reuses it */
+      workflowRunId?: string;
     }): Promise<DriftSummary> {
+      const context = Context.current();
       if (input.family !== 'ranker') {
         throw ApplicationFailure.nonRetryable(
           `drift monitoring covers the ranker (manifest features); "${input.family}" is retrained on new labels instead`,
@@ -71,6 +74,7 @@ export function monitorActivities(config: Config) {
       }
       const reference = parseDriftReference(JSON.parse(await client.downloadText(champion.run_id, 'reference/drift_reference.json')));
       const { model } = loadArtifactOf('ranker', JSON.parse(await client.downloadText(champion.run_id, 'model/model.json')));
+      context.heartbeat({ step: 'drift', detail: 'champion and reference downloaded' });
 
       // current data: today's manifests unless a seed is given
       const seed = input.seed ?? Math.floor(Date.now() / 86_400_000);
@@ -78,14 +82,28 @@ export function monitorActivities(config: Config) {
       const rows = generateManifests(seed, count, { shift: input.shift ?? 0 }).map(extractManifestFeatures);
       const predictions = rows.map((row) => model.rank(row, 1)[0]?.score ?? 0);
       const result = compareToReference(reference, rows, { predictions, driftShareThreshold: input.threshold ?? config.drift.threshold });
+      context.heartbeat({ step: 'drift', detail: `compared ${rows.length} rows` });
 
       const experiment = await client.getOrCreateExperiment(MONITORING_EXPERIMENT);
-      const run = await client.createRun({
-        experimentId: experiment.experiment_id,
-        runName: `drift-ranker-v${champion.version}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-        tags: { workflow_id: input.workflowId, family: 'ranker', champion_version: champion.version, drifted: String(result.drifted) },
-      });
+      const key = { workflow_id: input.workflowId, ...(input.workflowRunId ? { workflow_run_id: input.workflowRunId } : {}) };
+      // one drift run per workflow execution: a retry of this activity reuses the run an earlier try created
+      const existing = input.workflowRunId
+        ? (
+            await client.searchRuns({
+              experimentIds: [experiment.experiment_id],
+              filter: `tags.workflow_id = '${input.workflowId}' and tags.workflow_run_id = '${input.workflowRunId}'`,
+            })
+          ).runs[0]
+        : undefined;
+      const run =
+        existing ??
+        (await client.createRun({
+          experimentId: experiment.experiment_id,
+          runName: `drift-ranker-v${champion.version}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+          tags: { ...key, family: 'ranker', champion_version: champion.version, drifted: String(result.drifted) },
+        }));
       const runId = run.info.run_id;
+      const stamp = run.info.start_time !== undefined ? { timestamp: Number(run.info.start_time) } : {};
       const meta = {
         title: `Drift of ${name} v${champion.version}`,
         model: name,
@@ -112,7 +130,7 @@ export function monitorActivities(config: Config) {
           { key: 'drifted_features', value: result.driftedFeatures },
           { key: 'drifted', value: result.drifted ? 1 : 0 },
           ...(typeof result.prediction?.psi === 'number' ? [{ key: 'prediction_psi', value: result.prediction.psi }] : []),
-        ],
+        ].map((metric) => ({ ...metric, ...stamp })),
       });
       await client.updateRun({ runId, status: 'FINISHED' });
       return {

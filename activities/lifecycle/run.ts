@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { corpusDigest } from '../../datasets/load';
 import { FAILURE_LOG_FILE, LATENCY_FILE } from '../../datasets/paths';
 import type { Config } from '../../infra/config';
@@ -31,27 +32,45 @@ export function lifecycleDir(config: Config, family: ModelFamily, runId: string)
 export function runActivities(config: Config) {
   const mlflow = () => mlflowClientFromConfig(config);
   return {
+    /**
+     * The MLflow run of one lifecycle execution, keyed by workflow id AND workflow run id: a retry
+     * of this activity finds the run it created, and a new execution under the same workflow id
+     * (after one was terminated) never reuses the old execution's run — that one is marked KILLED.
+     */
     async startTrainingRun(input: {
       family: ModelFamily;
       workflowId: string;
+      /** the workflow execution's run id (workflowInfo().runId) */
+      workflowRunId: string;
       reason: string;
       seed?: number;
       count?: number;
     }): Promise<TrainingRun> {
       const client = mlflow();
       const experiment = await client.getOrCreateExperiment(EXPERIMENT_NAMES[input.family], { family: input.family });
-      // idempotent across activity retries: a retry finds the run this workflow already created
-      const existing = await client.searchRuns({
+      const open = await client.searchRuns({
         experimentIds: [experiment.experiment_id],
         filter: `tags.workflow_id = '${input.workflowId}' and attributes.status = 'RUNNING'`,
       });
+      const tagOf = (run: (typeof open.runs)[number], key: string) => run.data.tags?.find((t) => t.key === key)?.value;
+      for (const stale of open.runs.filter((r) => tagOf(r, 'workflow_run_id') !== input.workflowRunId)) {
+        // left RUNNING by an execution that was terminated or crashed: close it, never continue it
+        await client.setTag(stale.info.run_id, 'closed_by', `${input.workflowId}/${input.workflowRunId}`);
+        await client.updateRun({ runId: stale.info.run_id, status: 'KILLED' });
+      }
+      const mine = await client.searchRuns({
+        experimentIds: [experiment.experiment_id],
+        filter: `tags.workflow_id = '${input.workflowId}' and tags.workflow_run_id = '${input.workflowRunId}'`,
+      });
+      const existing = mine.runs[0];
       const run =
-        existing.runs[0] ??
+        existing ??
         (await client.createRun({
           experimentId: experiment.experiment_id,
           runName: `${input.family}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
           tags: {
             workflow_id: input.workflowId,
+            workflow_run_id: input.workflowRunId,
             family: input.family,
             reason: input.reason,
             'mlflow.source.name': 'kube-pac-copilot lifecycle',
@@ -61,10 +80,17 @@ export function runActivities(config: Config) {
       const params: Record<string, string | number> = { family: input.family, reason: input.reason };
       if (input.seed !== undefined) params.seed = input.seed;
       if (input.count !== undefined) params.count = input.count;
-      if (!existing.runs[0]) await client.logBatch({ runId, params });
+      // the same values again on a retry: MLflow accepts a param logged twice with one value
+      await client.logBatch({ runId, params });
       const workDir = lifecycleDir(config, input.family, runId);
       mkdirSync(workDir, { recursive: true });
-      return { runId, experimentId: experiment.experiment_id, runUrl: runUrl(config, experiment.experiment_id, runId), workDir };
+      return {
+        runId,
+        experimentId: experiment.experiment_id,
+        runUrl: runUrl(config, experiment.experiment_id, runId),
+        workDir,
+        ...(run.info.start_time !== undefined ? { startTime: Number(run.info.start_time) } : {}),
+      };
     },
 
     async failTrainingRun(input: { run: TrainingRun; error: string }): Promise<void> {
@@ -86,7 +112,14 @@ export function runActivities(config: Config) {
       if (family === 'ranker') {
         const seed = input.seed ?? 42;
         const count = input.count ?? 2000;
-        const result = await generateLabelledDataset({ config, seed, count });
+        const context = Context.current();
+        const result = await generateLabelledDataset({
+          config,
+          seed,
+          count,
+          // one heartbeat per labelled chunk: a worker killed while labelling is noticed within the heartbeat timeout
+          onProgress: (done, total) => context.heartbeat({ step: 'ingest', detail: `labelled ${done}/${total} manifests` }),
+        });
         name = result.meta.name;
         text = result.jsonl;
         source = `generated seed=${seed} count=${count}; labels from the corpus evaluated with OPA ${result.meta.opaVersion} (corpus ${result.meta.corpusDigest.slice(0, 12)})`;

@@ -13,6 +13,8 @@ export interface TrainingRun {
   runUrl: string;
   /** where this run's files live: $PAC_STATE_DIR/lifecycle/<family>/<runId> */
   workDir: string;
+  /** the MLflow run's start (ms since the epoch): the timestamp of its metrics, so a retry logs the same points */
+  startTime?: number;
 }
 
 export interface DatasetRef {

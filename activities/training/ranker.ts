@@ -217,6 +217,8 @@ export interface TrainRankerInput {
   learner: RankerLearner;
   options?: LearnerOptions;
   encoder?: EncoderOptions;
+  /** called after each policy's model is fitted (a training's heartbeat) */
+  onProgress?: (message: string) => void;
 }
 
 function fitBinary(learner: RankerLearner, x: number[][], y: number[], options: LearnerOptions): ScoringModel {
@@ -248,13 +250,15 @@ export function trainRanker(input: TrainRankerInput): PolicyRanker {
   );
   const x = encoder.transformAll(examples.map((e) => e.features));
   const denied = examples.map((e) => new Set(e.deny));
-  const models = policies.map((id) => {
+  const models = policies.map((id, i) => {
     const y = denied.map((set) => (set.has(id) ? 1 : 0));
     const positives = y.reduce((a: number, b) => a + b, 0);
     const prior = positives / y.length;
     // one class only: nothing to learn; never denied → 0, always denied → 1
     if (positives === 0 || positives === y.length) return { id, prior, model: { type: 'constant', value: prior } as ScoringModel };
-    return { id, prior, model: fitBinary(learner, x, y, input.options ?? {}) };
+    const model = fitBinary(learner, x, y, input.options ?? {});
+    input.onProgress?.(`${learner}: fitted ${i + 1}/${policies.length} policies on ${examples.length} rows`);
+    return { id, prior, model };
   });
   return new PolicyRanker(encoder, rankerModelSchema.parse({ learner, policies: models }));
 }

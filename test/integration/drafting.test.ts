@@ -15,9 +15,10 @@ import { readAudit } from '../../activities/drafting/publish';
 import type { DraftRequestInput } from '../../activities/drafting/schemas';
 import { type Config, loadConfig } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
-import { DraftRequestError, DraftStateError, DraftsClient } from '../../workers/drafts';
+import { DraftDecisionRefusedError, DraftRequestError, DraftStateError, DraftsClient } from '../../workers/drafts';
 import { createWorkers, type PacWorker } from '../../workers/main';
 import { temporalClient } from '../../workers/temporal';
+import { approveSignal } from '../../workflows/draft';
 import { testEnv, uniqueName } from './harness';
 
 let client: Client;
@@ -33,6 +34,8 @@ function configWith(extra: Record<string, string>): Config {
     PAC_PUBLISH_DIR: publishDir,
     PAC_TASK_QUEUE_DRAFTING: queue,
     PAC_TASK_QUEUE_LIFECYCLE: lifecycleQueue,
+    PAC_REVIEWERS: 'alice,bob,carol',
+    PAC_FOUR_EYES: 'true',
     ...extra,
   });
 }
@@ -118,7 +121,8 @@ describe('draftPolicy workflow', () => {
   });
 
   it('a rejection ends the draft as rejected, with the reason audited and nothing published', async () => {
-    const started = await drafts.propose(request('Services must not be of type "ExternalName"'));
+    const wanted = request('Services must not be of type "ExternalName"');
+    const started = await drafts.propose(wanted);
     const waiting = await drafts.waitFor(started.draftId, 'guardrails');
     expect(waiting.phase).toBe('awaiting-approval');
     await expect(drafts.reject(started.draftId, { reviewer: 'bob', reason: '' })).rejects.toBeInstanceOf(DraftRequestError);
@@ -129,6 +133,56 @@ describe('draftPolicy workflow', () => {
     expect(existsSync(join(publishDir, 'policies', waiting.draft?.policyId as string))).toBe(false);
     const audit = (await readAudit(config)).find((r) => r.draftId === started.draftId);
     expect(audit).toMatchObject({ decision: 'rejected', actor: 'bob', reason: 'we use ExternalName for the legacy DNS cutover' });
+
+    // the same request again: a new execution of the same draft id, whose decision is audited again
+    const rerun = await drafts.propose(wanted);
+    expect(rerun).toMatchObject({ draftId: started.draftId, joined: false });
+    expect(rerun.runId).not.toBe(started.runId);
+    expect((await drafts.waitFor(rerun.draftId, 'guardrails')).phase).toBe('awaiting-approval');
+    await drafts.reject(rerun.draftId, { reviewer: 'carol', reason: 'still no' });
+    expect((await drafts.waitFor(rerun.draftId, 'decision')).phase).toBe('rejected');
+    const rejections = (await readAudit(config)).filter((r) => r.draftId === started.draftId);
+    expect(rejections.map((r) => [r.decision, r.actor, r.runId])).toEqual([
+      ['rejected', 'bob', started.runId],
+      ['rejected', 'carol', rerun.runId],
+    ]);
+  });
+
+  it('four-eyes and the reviewer list: refused decisions are recorded in the status and the audit; the API names its reviewer', async () => {
+    const wanted = request('Containers must not set stdin to true', { requester: 'alice', severity: 'low' });
+    const started = await drafts.propose(wanted);
+    expect(started.joined).toBe(false);
+    expect(await drafts.propose(wanted)).toMatchObject({ draftId: started.draftId, runId: started.runId, joined: true });
+    expect((await drafts.waitFor(started.draftId, 'guardrails')).phase).toBe('awaiting-approval');
+
+    // the requester approving their own draft (CLI → Update): refused with a clear error, recorded
+    const own = await drafts.approve(started.draftId, { reviewer: 'alice', comment: 'mine' }).catch((e) => e);
+    expect(own).toBeInstanceOf(DraftDecisionRefusedError);
+    expect((own as Error).message).toMatch(/alice requested this draft, and four-eyes review \(PAC_FOUR_EYES\) needs another reviewer/);
+    // a reviewer not on the list, as the Temporal UI would send it (signal): refused, recorded
+    await client.workflow.getHandle(started.draftId).signal(approveSignal, { reviewer: 'mallory', comment: 'lgtm' });
+    let status = await drafts.status(started.draftId);
+    for (let i = 0; i < 100 && status.refusedSignals.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await drafts.status(started.draftId);
+    }
+    expect(status.phase).toBe('awaiting-approval');
+    expect(status.refusedSignals).toEqual([
+      expect.stringMatching(/^approve by alice refused: alice requested this draft/),
+      expect.stringMatching(/^approve by mallory refused: not on the reviewer list \(PAC_REVIEWERS: alice, bob, carol\)/),
+    ]);
+    // the API authenticates its caller and names the reviewer itself: the list does not apply
+    await drafts.approve(started.draftId, { reviewer: 'dave', comment: 'token dave' }, 'api');
+    const done = await drafts.waitFor(started.draftId, 'decision');
+    expect(done.phase).toBe('published');
+    expect(done.decision).toEqual({ kind: 'approve', reviewer: 'dave', text: 'token dave' });
+    const audit = (await readAudit(config)).filter((r) => r.draftId === started.draftId);
+    expect(audit.map((r) => [r.decision, r.actor])).toEqual([
+      ['refused', 'alice'],
+      ['refused', 'mallory'],
+      ['approved', 'dave'],
+    ]);
+    expect(new Set(audit.map((r) => r.runId))).toEqual(new Set([started.runId]));
   });
 
   it('a draft nobody decides on expires after the approval timeout', async () => {

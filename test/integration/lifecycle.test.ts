@@ -88,8 +88,38 @@ describe('lifecycle workflow', () => {
     expect(['RUNNING', 'COMPLETED']).toContain(description.status.name);
     const report = await mlflow().downloadText(shifted.drift.runId, 'drift/drift_report.html');
     expect(report).toContain('<svg');
+    // while that retrain runs, another drifted check joins it instead of training twice
+    const again = await (await startMonitor(client, config, { family: 'ranker', seed: 9, count: 800, shift: 0.9 })).result();
+    if ((await retrain.describe()).status.name === 'RUNNING')
+      expect(again.retrain).toMatchObject({ workflowId: 'lifecycle-ranker', joined: true });
+    // one drift run per monitor execution, tagged with it
+    const driftRun = await mlflow().getRun(shifted.drift.runId);
+    expect(driftRun.data.tags?.find((t) => t.key === 'workflow_run_id')?.value).toMatch(/^[0-9a-f-]{36}$/);
     await retrain.result();
   }, 600_000);
+});
+
+describe('idempotency', () => {
+  it("a terminated lifecycle's MLflow run is closed as KILLED, never reused by the next execution under the same id", async () => {
+    const config = testConfig();
+    const first = await startLifecycle(client, config, { family: 'fix', reason: 'to be terminated' });
+    let runId: string | undefined;
+    for (let i = 0; i < 300 && !runId; i++) {
+      runId = (await first.query(lifecycleStatusQuery)).runId;
+      if (!runId) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(runId).toBeDefined();
+    await first.terminate('idempotency test');
+    const second = await (await startLifecycle(client, config, { family: 'fix', reason: 'after a terminated run' })).result();
+    expect(second.runId).not.toBe(runId);
+    const old = await mlflow().getRun(runId as string);
+    expect(old.info.status).toBe('KILLED');
+    const tags = Object.fromEntries((old.data.tags ?? []).map((t) => [t.key, t.value]));
+    expect(tags.closed_by).toMatch(/^lifecycle-fix\//);
+    const fresh = Object.fromEntries(((await mlflow().getRun(second.runId)).data.tags ?? []).map((t) => [t.key, t.value]));
+    expect(fresh.workflow_run_id).not.toBe(tags.workflow_run_id);
+    expect(await mlflow().searchModelVersions(`name = '${REGISTERED_MODEL_NAMES.fix}' and run_id = '${second.runId}'`)).toHaveLength(1);
+  });
 });
 
 describe('pac schedule', () => {
