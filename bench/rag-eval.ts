@@ -15,7 +15,9 @@
  *   npm run bench:rag-eval            (engines running: npx pac up)
  */
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { embeddingProviderFromConfig } from '../activities/llm/embeddings';
 import {
   answerRelevancy,
   containsPassage,
@@ -27,6 +29,7 @@ import {
   quantile,
   reciprocalRank,
 } from '../activities/qa/eval';
+import { maskedJsonArtifact } from '../activities/qa/pii';
 import { loadPrompts } from '../activities/qa/prompts';
 import { qaServiceFromConfig } from '../activities/qa/service';
 import type { ChunkHit, SearchMode } from '../activities/qa/store';
@@ -40,6 +43,7 @@ type Answerable = Extract<KbEvalQuestion, { answerable: true }>;
 const config = loadConfig();
 const collection = `KbEval_${Date.now().toString(36)}`;
 const { qa, close } = await qaServiceFromConfig(config, { collection });
+const embedderId = embeddingProviderFromConfig(config, () => {}).id;
 const questions = loadKbEvalQuestions();
 const answerable = questions.filter((q): q is Answerable => q.answerable);
 const unanswerable = questions.filter((q) => !q.answerable);
@@ -50,7 +54,15 @@ const relevantHit = (q: Answerable, hit: ChunkHit) => hit.source === q.source &&
 try {
   const started = Date.now();
   const docs = loadKnowledgeBase();
-  for (const doc of docs) await qa.ingest({ name: `${doc.id}.md`, text: readFileSync(doc.file, 'utf8') });
+  for (const doc of docs) {
+    // ingestion upserts by key, so a retry is safe; a keep-alive connection Weaviate closed while the
+    // embedder worked on a long document fails once ("other side closed")
+    const ingest = () => qa.ingest({ name: `${doc.id}.md`, text: readFileSync(doc.file, 'utf8') });
+    await ingest().catch(async (error: Error) => {
+      log(`retrying ${doc.id} after: ${error.message}`);
+      await ingest();
+    });
+  }
   log(
     `indexed ${docs.length} documents into ${collection} (${await qa.kb.count()} chunks) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
@@ -76,12 +88,14 @@ try {
     }
     retrieval[mode] = { mrr5: mean(rr), hit5: mean(rr.map((r) => (r > 0 ? 1 : 0))), hit1: mean(rr.map((r) => (r === 1 ? 1 : 0))) };
   }
-  // how the blend moves with alpha (information only; the three modes above are the comparison)
-  const alphaSweep: Record<string, number> = {};
-  for (const alpha of [0.1, 0.25, 0.5, 0.75]) {
+  // PAC_HYBRID_ALPHA chosen on one half of the questions and reported on the other (split by a digest of the id)
+  const half = (q: Answerable) => (createHash('sha256').update(q.id).digest()[0] ?? 0) % 2;
+  const tuneSet = answerable.filter((q) => half(q) === 0);
+  const testSet = answerable.filter((q) => half(q) === 1);
+  const mrr = async (set: Answerable[], options: { mode: SearchMode; alpha?: number }) => {
     const rr: number[] = [];
-    for (const q of answerable) {
-      const hits = await qa.kb.search(q.question, { mode: 'hybrid', alpha, limit: 5 });
+    for (const q of set) {
+      const hits = await qa.kb.search(q.question, { ...options, limit: 5 });
       rr.push(
         reciprocalRank(
           hits.map((h) => relevantHit(q, h)),
@@ -89,8 +103,24 @@ try {
         ),
       );
     }
-    alphaSweep[String(alpha)] = mean(rr);
-  }
+    return mean(rr);
+  };
+  const alphaSweep: Record<string, number> = {};
+  for (const alpha of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    alphaSweep[String(alpha)] = await mrr(tuneSet, { mode: 'hybrid', alpha });
+  const [bestAlpha] = Object.entries(alphaSweep).sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]))[0] as [string, number];
+  const heldOutHalf = {
+    tuneQuestions: tuneSet.length,
+    testQuestions: testSet.length,
+    alphaChosenOnTuneHalf: Number(bestAlpha),
+    testHalfMrr5: {
+      bm25: await mrr(testSet, { mode: 'bm25' }),
+      vector: await mrr(testSet, { mode: 'vector' }),
+      hybridChosenAlpha: await mrr(testSet, { mode: 'hybrid', alpha: Number(bestAlpha) }),
+      hybridConfiguredAlpha: await mrr(testSet, { mode: 'hybrid' }),
+    },
+  };
+  log(`embedder: ${embedderId}`);
 
   // ---- answers, per prompt version
   const versions = loadPrompts()
@@ -218,7 +248,7 @@ try {
       runId,
       params: {
         prompt_version: `answer@${version}`,
-        embedder: config.embeddings.baseUrl ? config.embeddings.model : 'hashing-v1-512',
+        embedder: embedderId,
         llm: llm ? `${llm.models.cheap}/${llm.models.strong}` : 'offline',
         hybrid_alpha: config.retrieval.alpha,
         chunk_words: 500,
@@ -234,7 +264,12 @@ try {
           { key: `retrieval_${mode}_hit_at_5`, value: r.hit5 },
           { key: `retrieval_${mode}_hit_at_1`, value: r.hit1 },
         ]),
-        ...Object.entries(alphaSweep).map(([a, v]) => ({ key: `retrieval_hybrid_alpha_${a.replace('.', '_')}_mrr_at_5`, value: v })),
+        ...Object.entries(alphaSweep).map(([a, v]) => ({
+          key: `retrieval_hybrid_alpha_${a.replace('.', '_')}_tune_half_mrr_at_5`,
+          value: v,
+        })),
+        ...Object.entries(heldOutHalf.testHalfMrr5).map(([k, v]) => ({ key: `retrieval_test_half_${k}_mrr_at_5`, value: v })),
+        { key: 'retrieval_alpha_chosen_on_tune_half', value: heldOutHalf.alphaChosenOnTuneHalf },
         { key: 'cache_paraphrase_hit_rate', value: cache.paraphrase_hit_rate },
         { key: 'cache_distinct_false_hit_rate', value: cache.distinct_false_hit_rate },
       ],
@@ -242,7 +277,7 @@ try {
     await client.uploadArtifact(
       runId,
       'qa_eval/report.json',
-      JSON.stringify({ retrieval, results: results[version], cache, pairs, rows: reports[version] }, null, 2),
+      maskedJsonArtifact({ retrieval, results: results[version], cache, pairs, rows: reports[version] }),
       'application/json',
     );
     await client.updateRun({ runId, status: 'FINISHED' });
@@ -251,7 +286,9 @@ try {
   const out = {
     questions: { answerable: answerable.length, unanswerable: unanswerable.length },
     retrieval,
-    hybridMrr5ByAlpha: alphaSweep,
+    embedder: embedderId,
+    hybridMrr5ByAlphaOnTuneHalf: alphaSweep,
+    heldOutHalf,
     answers: results,
     cache,
     mlflow: Object.fromEntries(
@@ -263,7 +300,14 @@ try {
   for (const [mode, r] of Object.entries(retrieval))
     log(`  ${mode.padEnd(7)} ${r.mrr5.toFixed(3)} / ${r.hit5.toFixed(3)} / ${r.hit1.toFixed(3)}`);
   log(
-    `  hybrid MRR@5 by alpha: ${Object.entries(alphaSweep)
+    `  test half (${heldOutHalf.testQuestions} questions, alpha ${heldOutHalf.alphaChosenOnTuneHalf} chosen on the other ${heldOutHalf.tuneQuestions}): ${Object.entries(
+      heldOutHalf.testHalfMrr5,
+    )
+      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+      .join(', ')}`,
+  );
+  log(
+    `  hybrid MRR@5 by alpha (tune half): ${Object.entries(alphaSweep)
       .map(([a, v]) => `${a}→${v.toFixed(3)}`)
       .join(' ')}`,
   );

@@ -64,6 +64,7 @@ export const LEXICON_ROWS: LexiconRow[] = [
   ],
   ['sub path|subpath', 'container', 'volumeMounts.*.subPath', 'string', undefined, 'data'],
   ['run as user|runasuser|uid|user id', 'container', 'securityContext.runAsUser', 'number', undefined, 0],
+  ['environment variable|env var|env variable', 'container', 'env.*.name', 'string', undefined, 'KPC_EXAMPLE'],
   ['gpu|nvidia', 'container', ['resources', 'limits', 'nvidia.com/gpu'], 'number', undefined, 1],
   ['host alias|hostalias|etc hosts|hosts file', 'pod', 'hostAliases', 'list', undefined, [{ ip: '10.0.0.1', hostnames: ['db.example'] }]],
   ['dns policy|dnspolicy', 'pod', 'dnsPolicy', 'string', undefined, 'Default'],
@@ -176,6 +177,13 @@ export const KIND_WORDS: [string, string[]][] = [
   ['PersistentVolumeClaim', ['persistentvolumeclaim', 'persistentvolumeclaims', 'pvc', 'pvcs', 'volume claim', 'volume claims']],
   ['HorizontalPodAutoscaler', ['horizontalpodautoscaler', 'hpa', 'hpas', 'autoscaler']],
   ['Namespace', ['namespace', 'namespaces']],
+  ['NetworkPolicy', ['networkpolicy', 'networkpolicies', 'network policy', 'network policies']],
+  ['PodDisruptionBudget', ['poddisruptionbudget', 'poddisruptionbudgets', 'pdb', 'pdbs', 'disruption budget', 'disruption budgets']],
+  ['RoleBinding', ['rolebinding', 'rolebindings']],
+  ['ClusterRoleBinding', ['clusterrolebinding', 'clusterrolebindings']],
+  ['Role', ['role', 'roles']],
+  ['ClusterRole', ['clusterrole', 'clusterroles']],
+  ['IngressClass', ['ingressclass', 'ingressclasses']],
 ];
 
 /** Id prefix of a policy on an object of this kind (container and pod scopes use their own). */

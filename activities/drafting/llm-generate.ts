@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ApplicationFailure } from '@temporalio/common';
 import type { LLMProvider } from '../llm/chat';
 import { packageOf } from './rego-writer';
 import type { Draft, DraftRequest } from './schemas';
@@ -61,8 +62,25 @@ export function renderPrompt(
   return template.body.replace(/\{\{(\w+)\}\}/g, (_, key: string) => replacements[key] ?? '');
 }
 
+/** How a model says no: an answer with no code that apologises or declines. */
+const REFUSAL =
+  /\b(I can(?:no|')t|I am (?:not able|unable)|I'm (?:not able|unable|sorry)|I (?:won't|will not)|cannot (?:help|assist|comply)|as an AI)\b/i;
+
+/**
+ * The model declined to write the policy. Asking again with the same prompt gets the same answer,
+ * so the activity fails without retries (type "LlmRefusal") and the draft ends failed with the
+ * model's words as the reason.
+ */
+export function refusalOf(answer: string): ApplicationFailure | undefined {
+  if (/```/.test(answer) || !REFUSAL.test(answer)) return undefined;
+  const excerpt = answer.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return ApplicationFailure.nonRetryable(`the model declined to write the policy: "${excerpt}"`, 'LlmRefusal');
+}
+
 /** The policy and test modules of an answer: the two ```rego blocks (the tests are the one whose package ends in _test). */
 export function parseRegoBlocks(answer: string): { policy: string; tests: string } {
+  const refusal = refusalOf(answer);
+  if (refusal) throw refusal;
   const blocks = [...answer.matchAll(/```(?:rego)?\s*\n([\s\S]*?)```/g)].map((m) => (m[1] as string).trim());
   const isTest = (b: string) => /^\s*package\s+[\w.]+_test\b/m.test(b);
   const policy = blocks.find((b) => /^\s*package\s/m.test(b) && !isTest(b));

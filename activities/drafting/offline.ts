@@ -11,10 +11,12 @@ import { tokenize } from '../llm/embeddings';
 import { type Candidate, constraintDenies } from './candidate';
 import { candidatesFromExamples } from './examples';
 import { kindsNamed, LEXICON, type LexiconEntry, lexiconScore, readOperator, safeTest } from './intent';
+import { readIntentRule } from './intent-rule';
 import { API_VERSION_BY_KIND, CATEGORY_BY_KIND, CATEGORY_BY_SCOPE } from './lexicon';
 import { podSpecPath, WORKLOAD_KINDS } from './manifest-paths';
 import { expectationFor, policyIdFor, sentence } from './naming';
-import { constraintParameters, describeConstraint, displayPath, packageOf, type TestBase, writePolicy, writeTests } from './rego-writer';
+import { type TestBase, writeTests } from './rego-tests';
+import { constraintParameters, describeConstraint, displayPath, packageOf, writePolicy } from './rego-writer';
 import type { Constraint, Draft, DraftRequest, Provenance } from './schemas';
 
 export type OfflineContext = {
@@ -48,6 +50,31 @@ function defaultKinds(request: DraftRequest, retrieved: Provenance[], entry?: Le
   return retrieved[0]?.kinds.filter((k) => k !== '*') ?? [...WORKLOAD_KINDS];
 }
 
+/**
+ * The rule the intent states, checked against the examples: they confirm it, or the draft follows
+ * the intent and asks about each example it decides the other way.
+ */
+function intentCandidate(request: DraftRequest, kinds: string[]): Candidate | undefined {
+  const read = readIntentRule(request);
+  if (!read) return undefined;
+  const c = read.constraint;
+  const wrongDeny = request.examples.deny.flatMap((m, i) => (constraintDenies(c, m) ? [] : [`examples.deny[${i}]`]));
+  const wrongAllow = request.examples.allow.flatMap((m, i) => (constraintDenies(c, m) ? [`examples.allow[${i}]`] : []));
+  const candidate: Candidate = { constraint: c, score: 100 + read.claims, samples: {} };
+  if (wrongDeny.length || wrongAllow.length) {
+    const fromExamples = candidatesFromExamples(request, kinds).sort((a, b) => b.score - a.score)[0];
+    const odd = [...wrongDeny, ...wrongAllow];
+    candidate.clarification = {
+      conflict: `The intent and the examples disagree: the intent reads as "${describeConstraint(c)}", but ${odd.join(' and ')} ${odd.length > 1 ? 'are' : 'is'} decided the other way by it.`,
+      question: `Which one is right? Fix the intent (its numbers, values or wording) or the example(s) ${odd.join(', ')}, then send the request again. The draft below follows the intent.`,
+      fromIntent: describeConstraint(c),
+      fromExamples: fromExamples ? describeConstraint(fromExamples.constraint) : 'no single field separates the examples',
+      examples: odd,
+    };
+  }
+  return candidate;
+}
+
 /** Every candidate constraint for the request, best first. */
 export function deriveCandidates(request: DraftRequest, retrieved: Provenance[]): Candidate[] {
   const tokens = new Set(tokenize(request.intent));
@@ -66,6 +93,8 @@ export function deriveCandidates(request: DraftRequest, retrieved: Provenance[])
     .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score);
   const out: Candidate[] = [];
+  const fromIntent = intentCandidate(request, defaultKinds(request, retrieved));
+  if (fromIntent) out.push(fromIntent);
   const pathTokens = (path: string[]) => new Set(tokenize(path.filter((p) => p !== '*').join(' ')));
   if (request.examples.deny.length) {
     const kinds = defaultKinds(request, retrieved);
@@ -148,7 +177,8 @@ export function generateOffline(context: OfflineContext): Draft {
   const { request } = context;
   const candidates = deriveCandidates(request, context.retrieved);
   const fresh = candidates.filter((c) => !context.rejected.includes(describeConstraint(c.constraint)));
-  const chosen = fresh[0];
+  // the intent and the examples disagree: never fall back on the examples' reading silently; the draft keeps asking
+  const chosen = candidates[0]?.clarification ? candidates[0] : fresh[0];
   if (!chosen) {
     const reasons = candidates.length
       ? [`all ${candidates.length} candidate constraints were rejected by the guardrails`]
@@ -194,6 +224,7 @@ export function generateOffline(context: OfflineContext): Draft {
     generator: 'offline',
     constraint: c,
     attempt: context.attempt,
+    ...(chosen.clarification ? { clarification: chosen.clarification } : {}),
   };
 }
 

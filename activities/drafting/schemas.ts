@@ -51,21 +51,51 @@ export const OPERATORS_BY_VALUE = {
 export type Operator = (typeof OPERATORS_BY_VALUE)[keyof typeof OPERATORS_BY_VALUE][number];
 export const OPERATORS = Object.values(OPERATORS_BY_VALUE).flat() as [Operator, ...Operator[]];
 
+const constraintValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))]);
+
 /**
- * A structured constraint: deny when the field at `path` (relative to every container, to the pod
- * spec, or to the object) satisfies `operator value`. `*` in the path means any element of a list.
- * `not-equals`, `not-in` and `not-regex` only deny a field that is present.
+ * One field condition: the field at `path` (relative to every container, to the pod spec, or to
+ * the object) satisfies `operator value`. In a path, `*` is any element of a list (conditions of
+ * one rule that share a list prefix talk about the same element) and `{}` any key of a map (the
+ * key is the value compared). `not-equals`, `not-in`, `not-regex` and the bounds only judge a
+ * present field, unless `ifMissing` is "deny".
  */
-export const constraintSchema = z.object({
-  kinds: z.array(z.string().min(1)).min(1),
+export const conditionSchema = z.object({
   scope: z.enum(['container', 'pod', 'object']),
   path: z.array(z.string().min(1)).min(1),
   operator: z.enum(OPERATORS),
-  value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))]).optional(),
+  value: constraintValueSchema.optional(),
+  /** compare as Kubernetes quantities ("500m", "4Gi"); `value` is in base units (cores, bytes) */
+  unit: z.literal('quantity').optional(),
+  /** an absent field is a violation too ("unset counts as 1", "a missing class is denied") */
+  ifMissing: z.literal('deny').optional(),
+  /** container scope: the pod-spec path whose value applies when the container does not set the field */
+  fallback: z.array(z.string().min(1)).optional(),
+  /** container scope: only these container lists (default: every list) */
+  lists: z
+    .array(z.enum(['containers', 'initContainers', 'ephemeralContainers']))
+    .min(1)
+    .optional(),
+  /** only objects of these kinds (a Job's spec.activeDeadlineSeconds, a CronJob's spec.jobTemplate.spec.activeDeadlineSeconds) */
+  onlyKinds: z.array(z.string().min(1)).min(1).optional(),
+});
+export type Condition = z.infer<typeof conditionSchema>;
+
+/**
+ * A structured constraint: deny when its first condition (its own fields) holds — together with
+ * the conditions in `also` (combine "all", the default) or as alternatives to them (combine
+ * "any") — and every condition in `when` holds (the objects the rule is about: "Services of type
+ * LoadBalancer", "outside the kube-system namespace").
+ */
+export const constraintSchema = conditionSchema.extend({
+  kinds: z.array(z.string().min(1)).min(1),
   /** what is expected instead, for the denial message (e.g. "stdin must not be enabled") */
   expectation: z.string().min(3),
   /** where the constraint came from: examples diff, intent parsing, retrieved metadata */
   derivedFrom: z.array(z.string()).default([]),
+  also: z.array(conditionSchema).max(2).optional(),
+  combine: z.enum(['all', 'any']).optional(),
+  when: z.array(conditionSchema).max(2).optional(),
 });
 export type Constraint = z.infer<typeof constraintSchema>;
 
@@ -76,6 +106,23 @@ export const provenanceSchema = z.object({
   kinds: z.array(z.string()),
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
+
+/**
+ * The intent and the request's examples disagree: the generator does not choose silently, it says
+ * what disagrees and asks. The drafting workflow then ends the attempt as `needs-clarification`.
+ */
+export const clarificationSchema = z.strictObject({
+  /** what disagrees, in one sentence */
+  conflict: z.string().min(1),
+  /** what the requester should answer (fix the intent or the examples, and send the request again) */
+  question: z.string().min(1),
+  /** the constraint the intent asks for, and the one the examples imply */
+  fromIntent: z.string(),
+  fromExamples: z.string(),
+  /** the examples at odds with the intent, e.g. "examples.deny[0]" */
+  examples: z.array(z.string()),
+});
+export type Clarification = z.infer<typeof clarificationSchema>;
 
 export const draftSchema = z.object({
   policyId,
@@ -94,6 +141,8 @@ export const draftSchema = z.object({
   promptVersion: z.string().optional(),
   constraint: constraintSchema.optional(),
   attempt: z.number().int().min(1),
+  /** set when the intent and the examples disagree: the draft follows the intent and asks */
+  clarification: clarificationSchema.optional(),
 });
 export type Draft = z.infer<typeof draftSchema>;
 
@@ -150,7 +199,7 @@ export const rejectSignalSchema = z.strictObject({
 export type RejectSignal = z.input<typeof rejectSignalSchema>;
 
 /** How a drafting workflow ends. */
-export const DRAFT_OUTCOMES = ['published', 'rejected', 'expired', 'failed'] as const;
+export const DRAFT_OUTCOMES = ['published', 'rejected', 'expired', 'failed', 'needs-clarification'] as const;
 export type DraftOutcome = (typeof DRAFT_OUTCOMES)[number];
 
 /** Where a drafting workflow is: its steps in order, then its outcome. */
@@ -189,6 +238,8 @@ export const draftStatusSchema = z.strictObject({
   /** signals that were refused (wrong phase, missing reviewer …), with why */
   refusedSignals: z.array(z.string()),
   reasons: z.array(z.string()),
+  /** the conflict between intent and examples, and the question (outcome needs-clarification) */
+  clarification: clarificationSchema.optional(),
   publication: z.strictObject({ location: z.string(), files: z.array(z.string()), commit: z.string().optional() }).optional(),
   retrain: z.strictObject({ workflowId: z.string(), joined: z.boolean() }).optional(),
   auditFile: z.string().optional(),
@@ -205,7 +256,8 @@ export const auditRecordSchema = z.object({
   draftId: z.string(),
   workflowId: z.string(),
   policyId: policyId.or(z.literal('')),
-  decision: z.enum(['approved', 'rejected', 'expired', 'failed']),
+  /** refused: a decision refused (reviewer not allowed, four-eyes); publish-failed: one failed try to publish */
+  decision: z.enum(['approved', 'rejected', 'expired', 'failed', 'needs-clarification', 'refused', 'publish-failed']),
   actor: z.string(),
   reason: z.string(),
   requester: draftRequestSchema.shape.requester,
@@ -214,5 +266,9 @@ export const auditRecordSchema = z.object({
   policyDigest: z.union([z.literal(''), z.string().regex(/^[0-9a-f]{64}$/)]),
   publishedTo: z.string().optional(),
   mlflowRunId: z.string().optional(),
+  /** the workflow execution (run id) that recorded it: a re-run draft (same draft id) is audited again */
+  runId: z.string().optional(),
+  /** idempotency key (workflow id / run id / event): a retried activity never writes the same line twice */
+  key: z.string().optional(),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;

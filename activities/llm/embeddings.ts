@@ -11,6 +11,8 @@
  * Vectors are unit length, so cosine similarity is their dot product.
  */
 import { z } from 'zod';
+import { secretRedactor } from '../../lib/redact';
+import { embeddingModelDir, embeddingModelInstalled, LocalMiniLmEmbedder } from './local-embeddings';
 
 export interface EmbeddingProvider {
   /** stable identifier; a collection indexed by one provider must be searched by the same one */
@@ -132,6 +134,9 @@ export async function postOpenAI<S extends z.ZodType>(
   schema: S,
   options: { apiKey?: string; timeoutMs: number },
 ): Promise<z.infer<S>> {
+  // an endpoint may echo the key back (in an error body, a proxy's message): it never reaches our errors
+  const redact = secretRedactor([options.apiKey]);
+  const fail = (message: string, cause?: unknown) => new ProviderError(redact(message), cause === undefined ? undefined : { cause });
   let response: Response;
   try {
     response = await fetch(url, {
@@ -141,14 +146,14 @@ export async function postOpenAI<S extends z.ZodType>(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
-    throw new ProviderError(`${what}: ${url} unreachable: ${(error as Error).message}`, { cause: error });
+    throw fail(`${what}: ${url} unreachable: ${(error as Error).message}`, error);
   }
   const body = await response.text();
-  if (!response.ok) throw new ProviderError(`${what}: ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+  if (!response.ok) throw fail(`${what}: ${url} answered ${response.status}: ${redact(body).slice(0, 300)}`);
   try {
     return schema.parse(JSON.parse(body));
   } catch (error) {
-    throw new ProviderError(`${what}: ${url} returned an unexpected body: ${(error as Error).message.slice(0, 300)}`);
+    throw fail(`${what}: ${url} returned an unexpected body: ${(error as Error).message.slice(0, 300)}`);
   }
 }
 
@@ -180,11 +185,29 @@ export class OpenAIEmbeddings implements EmbeddingProvider {
   }
 }
 
-/** The configured provider: the endpoint when PAC_EMBEDDINGS_BASE_URL is set, otherwise the offline one. */
-export function embeddingProviderFromConfig(config: {
-  embeddings: { baseUrl?: string; apiKey?: string; model: string };
-}): EmbeddingProvider {
-  const { baseUrl, apiKey, model } = config.embeddings;
-  if (baseUrl) return new OpenAIEmbeddings({ baseUrl, model, ...(apiKey ? { apiKey } : {}) });
+let noted = false;
+
+/**
+ * The configured provider: the endpoint when PAC_EMBEDDINGS_BASE_URL is set; otherwise the local
+ * all-MiniLM-L6-v2 model when it is installed in the cache (`npm run models:install`); otherwise the
+ * offline hashing embedder, with a note on stderr (once per process) saying why. `provider`
+ * ("hashing" or "local") overrides the choice.
+ */
+export function embeddingProviderFromConfig(
+  config: { embeddings: { baseUrl?: string; apiKey?: string; model: string; provider?: 'auto' | 'local' | 'hashing' }; cacheDir?: string },
+  note: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): EmbeddingProvider {
+  const { baseUrl, apiKey, model, provider = 'auto' } = config.embeddings;
+  if (baseUrl && provider === 'auto') return new OpenAIEmbeddings({ baseUrl, model, ...(apiKey ? { apiKey } : {}) });
+  if (provider !== 'hashing' && config.cacheDir && embeddingModelInstalled(config.cacheDir))
+    return new LocalMiniLmEmbedder(embeddingModelDir(config.cacheDir), { threads: 2 });
+  if (provider === 'local')
+    throw new Error(`the local embedding model is not installed in ${config.cacheDir ?? '(no cache dir)'}: run npm run models:install`);
+  if (!noted && provider === 'auto') {
+    noted = true;
+    note(
+      `embeddings: offline hashing embedder (matches words, not meaning); no local model in ${config.cacheDir ? embeddingModelDir(config.cacheDir) : 'the cache'} — run \`npm run models:install\` or set PAC_EMBEDDINGS_BASE_URL`,
+    );
+  }
   return new HashingEmbedder();
 }

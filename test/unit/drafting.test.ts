@@ -85,14 +85,14 @@ describe('offline generator', () => {
     for (const m of r.examples.allow) expect(constraintDenies(best?.constraint as Constraint, m)).toBe(false);
   });
   it('derives a common image prefix from several must-deny examples', () => {
-    const r = request('Block images pulled from Docker Hub', {
+    const r = request('Deny workloads that look like the must-deny examples', {
       examples: {
         deny: [deployment({ image: 'docker.io/library/nginx:1.25' }), deployment({ image: 'docker.io/bitnami/redis:7' })],
         allow: [deployment()],
       },
     });
-    const [best] = deriveCandidates(r, []);
-    expect(best?.constraint).toMatchObject({ path: ['image'], operator: 'regex', value: '^docker\\.io/' });
+    const candidates = deriveCandidates(r, []).map((c) => c.constraint);
+    expect(candidates).toContainEqual(expect.objectContaining({ path: ['image'], operator: 'regex', value: '^docker\\.io/' }));
   });
   it('writes a new policy in the house style, with the kinds and parameters it reads', () => {
     const draft = generateOffline({
