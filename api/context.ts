@@ -24,6 +24,3 @@ export interface AppContext {
   drafts: DraftsBackend | undefined;
   troubleshoot: TroubleshootBackend | undefined;
 }
-
-/** OpenAPI security requirement of the routes that need a bearer token. */
-export const BEARER = [{ bearer: [] }];

@@ -2,7 +2,8 @@
  * Every error the API returns is JSON `{ "error": { "code", "message", "details"? } }` with a
  * stable code from ERROR_CODES; the message names the field when the input was at fault.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -63,6 +64,7 @@ export class ApiError extends Error {
 export const commonErrorResponses = {
   400: errorBodySchema,
   401: errorBodySchema,
+  403: errorBodySchema,
   413: errorBodySchema,
   429: errorBodySchema,
   500: errorBodySchema,
@@ -79,7 +81,9 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'body';
     const issues = error.validation.map((v) => {
-      const path = `${where}${v.instancePath.replace(/\//g, '.')}`;
+      // the same JSON-path form as the input limits: body.objects[0].kind
+      const segments = v.instancePath.split('/').slice(1);
+      const path = `${where}${segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('')}`;
       return { field: path, message: v.message ?? 'invalid' };
     });
     return {
@@ -106,14 +110,37 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   return { status: 500, body: body('internal', 'internal error (see the server log)') };
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+/** The most of an unread body the server reads (and drops) after refusing it; beyond it the connection is cut. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A request refused before its body was read (401 in onRequest, 413 on its length, a body that is
+ * not JSON): Fastify answers with `connection: close`, and closing a socket that still has unread
+ * data makes the kernel reset it — the client may then lose the answer. Instead the rest of the
+ * body is read and dropped (up to DRAIN_LIMIT_BYTES; Node's request timeout bounds a slow one), and
+ * the connection stays usable.
+ */
+function drainUnreadBody(raw: IncomingMessage, reply: FastifyReply): void {
+  reply.removeHeader('connection');
+  let read = 0;
+  raw.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > DRAIN_LIMIT_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
+}
+
+/** Error bodies and their log lines go through `redact` (the configured secrets become [REDACTED]). */
+export function installErrorHandlers(app: FastifyInstance, redact: (text: string) => string = (text) => text): void {
   app.setErrorHandler((error, request, reply) => {
-    const { status, body: payload } = toErrorResponse(error);
+    const { status, body: response } = toErrorResponse(error);
+    const payload = { error: { ...response.error, message: redact(response.error.message) } };
+    if (!request.raw.complete) drainUnreadBody(request.raw, reply);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: payload.error.code }, payload.error.message);
     void reply.status(status).send(payload);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+    void reply.status(404).send(body('not_found', redact(`no route ${request.method} ${request.url.split('?')[0]}`)));
   });
 }

@@ -38,6 +38,7 @@ export function troubleshootBackend(config: Config): TroubleshootBackend {
       for (const object of objects) {
         const result = await troubleshootInProcess(config, {
           manifest: object.manifest,
+          source: 'api',
           ...(request.denial ? { failureText: request.denial } : {}),
         });
         results.push({ line: object.line, ...result });

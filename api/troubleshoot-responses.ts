@@ -73,7 +73,13 @@ const policyChangeSchema = z.object({
 /** Recommendation (recommend.ts). */
 const recommendationSchema = z.object({
   policy: z.string(),
-  strategy: z.object({ decision: failureRecordSchema.shape.decision, probability: z.number(), reason: z.string() }),
+  strategy: z.object({
+    decision: failureRecordSchema.shape.decision,
+    probability: z.number(),
+    reason: z.string(),
+    /** the registry's fix champion (its version), or the fp_score rule with why (no champion, MLflow down) */
+    model: z.object({ source: z.enum(['champion', 'rule']), version: z.string().optional(), note: z.string().optional() }),
+  }),
   fixes: z.array(verifiedFixSchema),
   policyChanges: z.array(policyChangeSchema),
   denialsBefore: policies,

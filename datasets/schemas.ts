@@ -286,7 +286,7 @@ export type LatencyMeasurement = z.infer<typeof latencyMeasurementSchema>;
 
 /** One line of datasets/failures/failure_log.jsonl: a policy denial and what was done about it. */
 export const failureRecordSchema = z.object({
-  /** fail-<seed>-<n> for bootstrap rows; any unique id for feedback the product appends */
+  /** fail-<seed>-<n> for simulated rows; feedback-<record id> / observed-<…> for real rows */
   id: z.string().min(1),
   time: z.iso.datetime(),
   policy: z.string().regex(POLICY_ID_PATTERN),
@@ -302,13 +302,13 @@ export const failureRecordSchema = z.object({
   fp_score: z.number().min(0).max(1),
   /** the policy's reliability prior from index.jsonl */
   policy_reliability: z.number().min(0).max(1),
-  /** how many other corpus policies deny the same resource */
+  /** how many other corpus policies deny the same resource (recorded, never a model feature: it carried the simulated label) */
   co_denials: z.number().int().nonnegative(),
   decision: z.enum(['manifest_patch', 'policy_change']),
   /** whether the decision was accepted by the reviewer */
   accepted: z.boolean(),
-  /** bootstrap: produced by tools/generate-failures.ts; feedback: appended by the product */
-  source: z.enum(['bootstrap', 'feedback']),
+  /** simulated: tools/generate-failures.ts; feedback: explicit feedback; observed: read from the observations (lifecycle ingest) */
+  source: z.enum(['simulated', 'feedback', 'observed']),
 });
 export type FailureRecord = z.infer<typeof failureRecordSchema>;
 

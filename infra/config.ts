@@ -7,7 +7,10 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseApiTokens, parseFlag, parseIdentityList, SECRET_VARIABLES, shownValue } from './config-auth';
 import versions from './versions.json' with { type: 'json' };
+
+export { API_SCOPES, type ApiScope, type ApiToken, parseApiTokens, SECRET_VARIABLES, scopeAllows } from './config-auth';
 
 const port = (fallback: number) =>
   z.coerce
@@ -116,31 +119,6 @@ const optionalBaseUrl = z
   })
   .transform((v) => v?.replace(/\/+$/, ''));
 
-/** "name:token,name2:token2" → [{ name, token }]; names are identities, tokens at least 16 characters. */
-export function parseApiTokens(value: string, ctx?: z.RefinementCtx): { name: string; token: string }[] {
-  const out: { name: string; token: string }[] = [];
-  for (const part of value.split(',').map((p) => p.trim())) {
-    if (!part) continue;
-    const at = part.indexOf(':');
-    const name = at > 0 ? part.slice(0, at) : '';
-    const token = at > 0 ? part.slice(at + 1) : '';
-    const problem = !/^[A-Za-z0-9._@-]{1,64}$/.test(name)
-      ? 'expected "name:token" pairs separated by commas (name: letters, digits, ".", "_", "@", "-")'
-      : token.length < 16
-        ? `the token of "${name}" is shorter than 16 characters`
-        : out.some((t) => t.name === name || t.token === token)
-          ? `"${name}" or its token appears twice`
-          : undefined;
-    if (problem) {
-      ctx?.addIssue({ code: 'custom', message: problem });
-      if (!ctx) throw new Error(problem);
-      continue;
-    }
-    out.push({ name, token });
-  }
-  return out;
-}
-
 /** USD per million tokens by model: "gpt-4o=2.5/10,gpt-4o-mini=0.15/0.6". */
 export function parsePrices(value: string, ctx?: z.RefinementCtx): Record<string, { input: number; output: number }> {
   const out: Record<string, { input: number; output: number }> = {};
@@ -176,11 +154,28 @@ export const envSchema = z.object({
   PAC_TEMPORAL_ADDRESS: hostPort('127.0.0.1:7233'),
   PAC_TEMPORAL_NAMESPACE: name('default'),
   PAC_TEMPORAL_UI_PORT: port(8233),
+  /** TLS to the Temporal frontend: true/false; unset = on when a TLS file, server name or API key is given */
+  PAC_TEMPORAL_TLS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : parseFlag(v, ctx))),
+  /** PEM files: the server's root CA, and the client certificate and key for mTLS */
+  PAC_TEMPORAL_TLS_CA: optionalPath,
+  PAC_TEMPORAL_TLS_CERT: optionalPath,
+  PAC_TEMPORAL_TLS_KEY: optionalPath,
+  /** TLS server name (SNI) when it differs from the address's host */
+  PAC_TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** API key (Temporal Cloud); sent as a bearer credential, implies TLS */
+  PAC_TEMPORAL_API_KEY: z.string().optional(),
   PAC_TASK_QUEUE: name('pac-main'),
   PAC_TASK_QUEUE_LIFECYCLE: name('pac-lifecycle'),
   PAC_TASK_QUEUE_DRAFTING: name('pac-drafting'),
   PAC_MLFLOW_URI: httpUrl('http://127.0.0.1:5000'),
+  /** bearer token sent to MLflow (as MLFLOW_TRACKING_TOKEN does for the Python client) */
+  PAC_MLFLOW_TOKEN: z.string().optional(),
   PAC_WEAVIATE_URL: httpUrl('http://127.0.0.1:8080'),
+  /** Weaviate API key (AUTHENTICATION_APIKEY_* on the server) */
+  PAC_WEAVIATE_API_KEY: z.string().optional(),
   PAC_WEAVIATE_GRPC_PORT: port(50051),
   PAC_WEAVIATE_CLUSTER_PORT: port(7946),
   PAC_OPA_PATH: optionalPath,
@@ -223,10 +218,20 @@ export const envSchema = z.object({
     .refine((v) => /^[A-Za-z0-9._/-]+$/.test(v) && !v.includes('..') && !v.startsWith('/') && v !== 'main' && v !== 'master', {
       error: 'expected a branch name other than main/master, such as kpc/drafts',
     }),
+  /** who may approve or reject from the CLI (--reviewer) and the Temporal UI signals; empty = nobody */
+  PAC_REVIEWERS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => parseIdentityList(v, ctx)),
+  /** a draft's requester may not approve it */
+  PAC_FOUR_EYES: z
+    .string()
+    .default('true')
+    .transform((v, ctx) => parseFlag(v, ctx)),
   /** HTTP API (`pac serve`) */
   PAC_API_HOST: z.string().default('127.0.0.1'),
   PAC_API_PORT: port(8787),
-  /** bearer tokens for mutating routes: "name:token,name2:token2"; the name is the caller's identity (reviewer) */
+  /** bearer tokens: "name:token:scope+scope,…" (scopes read, propose, approve, admin); the name is the caller's identity */
   PAC_API_TOKENS: z
     .string()
     .default('')
@@ -248,8 +253,8 @@ export const envSchema = z.object({
     .string()
     .default('KbChunks')
     .refine((v) => /^[A-Z][A-Za-z0-9_]{0,229}$/.test(v), { error: 'expected a Weaviate collection name such as KbChunks' }),
-  /** semantic cache: cosine similarity of question embeddings at or above which a cached answer is returned */
-  PAC_QA_CACHE_THRESHOLD: share(0.7),
+  /** semantic cache: cosine similarity at or above which a cached answer may be returned (chosen on datasets/kb-eval/cache-pairs.jsonl, test/unit/qa-cache.test.ts) */
+  PAC_QA_CACHE_THRESHOLD: share(0.8),
   PAC_QA_CACHE_TTL_MS: positiveMs(3_600_000),
   /** the answer prompt version used when a request names none (activities/qa/prompts/answer.<version>.md) */
   PAC_QA_PROMPT_VERSION: z
@@ -261,14 +266,35 @@ export const envSchema = z.object({
     .string()
     .default('')
     .transform((value, ctx) => parsePrices(value, ctx)),
+  /** observations: every analysed or imported object, secrets redacted (activities/observations) */
+  PAC_OBSERVE: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'expected "on" or "off"' })
+    .default('on')
+    .transform((v) => v === 'on' || v === 'true' || v === '1'),
+  /** defaults to $PAC_STATE_DIR/observations */
+  PAC_OBSERVATIONS_DIR: optionalPath,
+  /** segments whose day is older than this are deleted at compaction */
+  PAC_OBSERVATIONS_RETENTION: duration('90d'),
+  /** the window the lifecycle's ingest and drift read */
+  PAC_OBSERVATION_WINDOW: duration('30d'),
+  /** the ranker's training mix: the share of its rows taken from the simulated bootstrap set when observations exist */
+  PAC_RANKER_SIMULATED_SHARE: share(0.5),
+  /** models served from the registry: how often the `champion` alias is looked up again (troubleshooting, drafting) */
+  PAC_MODEL_RECHECK_MS: positiveMs(60_000),
+  /** a drafted policy's predicted evaluation time above this warns (default: half of a 500 ms webhook timeout) */
+  PAC_LATENCY_BUDGET_MS: positiveMs(250),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Names every bad variable; a secret variable's value is shown by its length only (also in `problems`). */
 export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; message: string; value: unknown }[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join('\n')}`);
+  readonly problems: { variable: string; message: string; value: unknown }[];
+  constructor(problems: { variable: string; message: string; value: unknown }[]) {
+    const shown = problems.map((p) => ({ ...p, value: SECRET_VARIABLES.has(p.variable) ? shownValue(p.variable, p.value) : p.value }));
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}=${shownValue(p.variable, p.value)}: ${p.message}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = shown;
   }
 }
 
@@ -306,6 +332,23 @@ export function buildConfig(env: Env) {
       uiPort: env.PAC_TEMPORAL_UI_PORT,
       uiUrl: `http://${hostOf(env.PAC_TEMPORAL_ADDRESS)}:${env.PAC_TEMPORAL_UI_PORT}`,
       cliPath: paths.temporal,
+      /** client TLS (infra/clients.ts reads the files when connecting) */
+      tls: {
+        enabled:
+          env.PAC_TEMPORAL_TLS ??
+          Boolean(
+            env.PAC_TEMPORAL_TLS_CA ||
+              env.PAC_TEMPORAL_TLS_CERT ||
+              env.PAC_TEMPORAL_TLS_KEY ||
+              env.PAC_TEMPORAL_TLS_SERVER_NAME ||
+              env.PAC_TEMPORAL_API_KEY,
+          ),
+        caFile: env.PAC_TEMPORAL_TLS_CA,
+        certFile: env.PAC_TEMPORAL_TLS_CERT,
+        keyFile: env.PAC_TEMPORAL_TLS_KEY,
+        serverName: env.PAC_TEMPORAL_TLS_SERVER_NAME,
+      },
+      apiKey: env.PAC_TEMPORAL_API_KEY,
       taskQueues: {
         main: env.PAC_TASK_QUEUE,
         lifecycle: env.PAC_TASK_QUEUE_LIFECYCLE,
@@ -317,6 +360,7 @@ export function buildConfig(env: Env) {
       host: hostOf(env.PAC_MLFLOW_URI),
       port: portOf(env.PAC_MLFLOW_URI, env.PAC_MLFLOW_URI.startsWith('https') ? 443 : 80),
       path: paths.mlflow,
+      token: env.PAC_MLFLOW_TOKEN,
     },
     weaviate: {
       url: env.PAC_WEAVIATE_URL,
@@ -326,6 +370,7 @@ export function buildConfig(env: Env) {
       /** gossip, data, raft and raft-rpc ports are this one and the three after it */
       clusterPort: env.PAC_WEAVIATE_CLUSTER_PORT,
       path: paths.weaviate,
+      apiKey: env.PAC_WEAVIATE_API_KEY,
     },
     opa: {
       path: paths.opa,
@@ -350,6 +395,10 @@ export function buildConfig(env: Env) {
     drafting: {
       maxAttempts: env.PAC_DRAFT_MAX_ATTEMPTS,
       approvalTimeoutMs: env.PAC_DRAFT_APPROVAL_TIMEOUT,
+      /** identities allowed to decide from the CLI and the Temporal UI (the API uses token names and scopes) */
+      reviewers: env.PAC_REVIEWERS,
+      /** a draft's requester may not approve it */
+      fourEyes: env.PAC_FOUR_EYES,
       publish: {
         mode: env.PAC_PUBLISH_MODE,
         dir: env.PAC_PUBLISH_DIR ?? join(env.PAC_STATE_DIR, 'published'),
@@ -371,11 +420,48 @@ export function buildConfig(env: Env) {
       promptVersion: env.PAC_QA_PROMPT_VERSION,
       prices: { ...DEFAULT_LLM_PRICES, ...env.PAC_LLM_PRICES },
     },
+    observations: {
+      enabled: env.PAC_OBSERVE,
+      dir: env.PAC_OBSERVATIONS_DIR ?? join(env.PAC_STATE_DIR, 'observations'),
+      retentionMs: env.PAC_OBSERVATIONS_RETENTION,
+      windowMs: env.PAC_OBSERVATION_WINDOW,
+    },
+    models: {
+      recheckMs: env.PAC_MODEL_RECHECK_MS,
+      latencyBudgetMs: env.PAC_LATENCY_BUDGET_MS,
+      rankerSimulatedShare: env.PAC_RANKER_SIMULATED_SHARE,
+    },
     versions,
   };
 }
 
 export type Config = ReturnType<typeof buildConfig>;
+
+/** Every secret value of a configuration, for redaction (lib/redact.ts) of errors, logs and answers. */
+export function secretValues(config: Config): string[] {
+  const values = [
+    ...config.api.tokens.map((t) => t.token),
+    config.llm.apiKey,
+    config.embeddings.apiKey,
+    config.temporal.apiKey,
+    config.mlflow.token,
+    config.weaviate.apiKey,
+  ];
+  return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** Problems between variables that are each valid alone. */
+function crossChecks(env: Env): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  if (Boolean(env.PAC_TEMPORAL_TLS_CERT) !== Boolean(env.PAC_TEMPORAL_TLS_KEY))
+    problems.push({
+      variable: env.PAC_TEMPORAL_TLS_CERT ? 'PAC_TEMPORAL_TLS_KEY' : 'PAC_TEMPORAL_TLS_CERT',
+      message: 'mTLS needs both PAC_TEMPORAL_TLS_CERT and PAC_TEMPORAL_TLS_KEY (the client certificate and its key)',
+    });
+  if (env.PAC_TEMPORAL_TLS === false && (env.PAC_TEMPORAL_TLS_CA || env.PAC_TEMPORAL_TLS_CERT || env.PAC_TEMPORAL_TLS_SERVER_NAME))
+    problems.push({ variable: 'PAC_TEMPORAL_TLS', message: 'TLS is turned off but TLS files or a server name are set' });
+  return problems;
+}
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -395,5 +481,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
+  const cross = crossChecks(parsed.data);
+  if (cross.length > 0) throw new ConfigError(cross.map((p) => ({ ...p, value: relevant[p.variable] })));
   return buildConfig(parsed.data);
 }

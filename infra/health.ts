@@ -10,6 +10,7 @@ import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
+import { mlflowHeaders, temporalConnectionOptions, weaviateHeaders } from './clients';
 import type { Config } from './config';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -35,7 +36,7 @@ async function probeTemporal(config: Config): Promise<EngineHealth> {
   const base = { engine: 'temporal' as const, url: config.temporal.uiUrl };
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 2_000 });
+    connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 2_000 });
     const info = await connection.workflowService.getSystemInfo({});
     await connection.workflowService.describeNamespace({ namespace: config.temporal.namespace });
     return {
@@ -74,8 +75,10 @@ function tcpReachable(host: string, port: number): Promise<boolean> {
 async function probeMlflow(config: Config): Promise<EngineHealth> {
   const base = { engine: 'mlflow' as const, url: config.mlflow.uri };
   try {
-    if ((await httpText(`${config.mlflow.uri}/health`)) === undefined) return { ...base, healthy: false, detail: 'no answer on /health' };
-    const version = (await httpText(`${config.mlflow.uri}/version`))?.trim();
+    const headers = mlflowHeaders(config);
+    if ((await httpText(`${config.mlflow.uri}/health`, headers)) === undefined)
+      return { ...base, healthy: false, detail: 'no answer on /health' };
+    const version = (await httpText(`${config.mlflow.uri}/version`, headers))?.trim();
     return { ...base, healthy: true, ...(version ? { version } : {}) };
   } catch (error) {
     return { ...base, healthy: false, detail: reason(error) };
@@ -89,7 +92,7 @@ async function probeWeaviate(config: Config): Promise<EngineHealth> {
       return { ...base, healthy: false, detail: 'not ready' };
     if (!(await tcpReachable(config.weaviate.host, config.weaviate.grpcPort)))
       return { ...base, healthy: false, detail: `gRPC port ${config.weaviate.grpcPort} does not answer` };
-    const meta = JSON.parse((await httpText(`${config.weaviate.url}/v1/meta`)) ?? '{}') as { version?: unknown };
+    const meta = JSON.parse((await httpText(`${config.weaviate.url}/v1/meta`, weaviateHeaders(config))) ?? '{}') as { version?: unknown };
     return {
       ...base,
       healthy: true,

@@ -9,6 +9,7 @@
  * items when `expandLists` is set (the default); the items share the list's document and line.
  */
 import { Composer, type Document, LineCounter, Parser } from 'yaml';
+import { checkTextSize, checkValue, checkYamlDocument, describeYamlProblem, INPUT_LIMITS } from './input-limits';
 import { isObject } from './json';
 
 export type ManifestObject = Record<string, unknown>;
@@ -43,29 +44,41 @@ export interface ManifestStreamOptions {
 
 export const NOT_AN_OBJECT = 'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)';
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
-}
-
 /** Every object and every problem of `text`, in order, one document at a time. */
 export function* manifestEntries(text: string, source: string, options: ManifestStreamOptions = {}): Generator<ManifestEntry> {
   const expandLists = options.expandLists ?? true;
   const lineCounter = new LineCounter();
   const line = (offset: number) => lineCounter.linePos(offset).line;
-  const composer = new Composer({ keepSourceTokens: false });
+  // limits (lib/input-limits): size first; duplicate keys are checked in linear time by checkYamlDocument
+  const tooBig = checkTextSize(text);
+  if (tooBig) return yield { problem: { source, line: 1, message: tooBig.message } };
+  const composer = new Composer({ keepSourceTokens: false, uniqueKeys: false });
+  let documents = 0;
   for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+    if (++documents > INPUT_LIMITS.documents)
+      return yield { problem: { source, line: line(doc.range[0]), message: `more than ${INPUT_LIMITS.documents} documents in one input` } };
     options.onDocument?.(doc as Document);
     // the object's first line (after a `---` marker and leading comments), else the document's
     const start = line(doc.contents?.range?.[0] ?? doc.range[0]);
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) yield { problem: { source, line: line(error.pos[0]), message: firstLine(error.message) } };
+      for (const error of doc.errors) yield { problem: { source, line: line(error.pos[0]), message: describeYamlProblem(error.message) } };
+      continue;
+    }
+    const limit = checkYamlDocument(doc as Document);
+    if (limit) {
+      yield { problem: { source, line: line(limit.offset ?? doc.range[0]), message: `${limit.path || '(document)'}: ${limit.message}` } };
       continue;
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+      value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? INPUT_LIMITS.aliases });
     } catch (error) {
-      yield { problem: { source, line: start, message: firstLine((error as Error).message) } };
+      yield { problem: { source, line: start, message: describeYamlProblem((error as Error).message) } };
+      continue;
+    }
+    const expanded = checkValue(value);
+    if (expanded) {
+      yield { problem: { source, line: start, message: `${expanded.path || '(document)'}: ${expanded.message}` } };
       continue;
     }
     if (value === null || value === undefined) continue;

@@ -18,8 +18,10 @@ export interface MlflowClientOptions {
   timeoutMs?: number;
   /** how often a GET is retried after a connection failure or 502/503/504 (default 2) */
   getRetries?: number;
-  /** extra headers for every request, e.g. Authorization */
+  /** extra headers for every request */
   headers?: Record<string, string>;
+  /** bearer token for every request (`Authorization: Bearer …`, as MLFLOW_TRACKING_TOKEN); PAC_MLFLOW_TOKEN */
+  token?: string;
 }
 
 /** "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL", as in MLflow's ViewType. */
@@ -89,7 +91,7 @@ export class MlflowHttp {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     if (!(this.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
     this.getRetries = Math.max(0, Math.floor(options.getRetries ?? 2));
-    this.headers = { ...options.headers };
+    this.headers = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
   }
 
   /** GET /health: true when the server answers OK; false (never throws) when it is down or unwell. */

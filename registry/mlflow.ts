@@ -36,5 +36,5 @@ export class MlflowClient extends MlflowModelVersions {}
 
 /** A client for the MLflow server of the platform's configuration (PAC_MLFLOW_URI). */
 export function mlflowClientFromConfig(config: Config, options: Omit<MlflowClientOptions, 'uri'> = {}): MlflowClient {
-  return new MlflowClient({ ...options, uri: config.mlflow.uri });
+  return new MlflowClient({ ...options, uri: config.mlflow.uri, ...(config.mlflow.token ? { token: config.mlflow.token } : {}) });
 }

@@ -16,6 +16,7 @@ import { tokenize } from '../llm/embeddings';
 import type { Route, Usage } from './cost';
 import { addUsage } from './cost';
 import { neutraliseInjection, splitSentences } from './guardrails';
+import { maskPii } from './pii';
 import { getPrompt, type PromptTemplate, renderPrompt } from './prompts';
 import { citationsIn, coverage, idfWeights, withoutCitations } from './relevance';
 import type { ChunkHit, KbStore, SearchMode } from './store';
@@ -169,6 +170,18 @@ export function groundingOffline(
   return { grounded: min >= 0.6, score: min };
 }
 
+/**
+ * The first ~300 characters of a passage, masked before it is cut (a phone number cut in half
+ * would no longer look like one) and cut at a word boundary.
+ */
+export function excerptOf(text: string, max = 300): string {
+  const masked = maskPii(text).text;
+  if (masked.length <= max) return masked;
+  const cut = masked.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
+}
+
 /** The question without PII placeholders ([EMAIL] …), which say nothing about the topic. */
 export function searchText(question: string): string {
   return question
@@ -274,7 +287,7 @@ export function buildQaGraph(deps: GraphDeps) {
           position: c.position,
           title: c.title,
           heading: c.heading,
-          excerpt: c.text.slice(0, 300),
+          excerpt: excerptOf(c.text),
         }));
         const used = new Set(citationsIn(text));
         return {

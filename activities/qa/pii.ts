@@ -2,7 +2,12 @@
  * PII and secret masking for questions, answers and logs. Each finding is replaced by a typed
  * placeholder such as [EMAIL] or [CREDIT_CARD]; credit-card numbers are masked only when they
  * pass the Luhn check, US social security numbers only when they are valid SSN ranges.
+ *
+ * `maskPii` is the one masking function; `maskPiiDeep` applies it to every string of a record. The
+ * Q&A answer (answer, citations, excerpts, titles), the API's log lines (api/log.ts) and the
+ * rag-eval MLflow artifact (`maskedJsonArtifact`) all go through it.
  */
+import { mapStrings } from '../../lib/redact';
 
 export type PiiType =
   | 'private_key'
@@ -147,4 +152,28 @@ export function maskPii(text: string): { text: string; findings: Partial<Record<
     counts[f.type] = (counts[f.type] ?? 0) + 1;
   }
   return { text: out + text.slice(at), findings: counts };
+}
+
+/** Adds `more` counts into `into`. */
+export function addFindings(into: Partial<Record<PiiType, number>>, more: Partial<Record<PiiType, number>>): void {
+  for (const [type, n] of Object.entries(more) as [PiiType, number][]) into[type] = (into[type] ?? 0) + n;
+}
+
+/**
+ * maskPii applied to every string inside a value (keys kept): how answers, citations, log records
+ * and evaluation artifacts are masked, the same way everywhere.
+ */
+export function maskPiiDeep<T>(value: T): { value: T; findings: Partial<Record<PiiType, number>> } {
+  const findings: Partial<Record<PiiType, number>> = {};
+  const masked = mapStrings(value, (text) => {
+    const m = maskPii(text);
+    addFindings(findings, m.findings);
+    return m.text;
+  }) as T;
+  return { value: masked, findings };
+}
+
+/** A JSON artifact (an evaluation report for MLflow) with every string masked. */
+export function maskedJsonArtifact(value: unknown): string {
+  return JSON.stringify(maskPiiDeep(value).value, null, 2);
 }

@@ -10,10 +10,11 @@ import { type LLMProvider, llmProviderFromConfig } from '../llm/chat';
 import { type EmbeddingProvider, embeddingProviderFromConfig } from '../llm/embeddings';
 import { WeaviateStore } from '../retrieval/weaviate';
 import { SemanticCache } from './cache';
+import { mayShareAnswer } from './cache-guard';
 import { costOf, type PriceTable, routeQuestion, type Usage } from './cost';
 import { buildQaGraph, type Citation, NOT_IN_KB } from './graph';
 import { TopicBoundary } from './guardrails';
-import { maskPii, type PiiType } from './pii';
+import { maskPii, maskPiiDeep, type PiiType } from './pii';
 import { getPrompt } from './prompts';
 import { type IngestResult, KbStore, type SearchMode } from './store';
 
@@ -56,6 +57,9 @@ export const qaAnswerSchema = z.object({
 });
 export type QaAnswer = z.infer<typeof qaAnswerSchema>;
 
+/** passages retrieved when a query names no topK */
+export const DEFAULT_TOP_K = 6;
+
 export interface QueryOptions {
   promptVersion?: string;
   topK?: number;
@@ -79,7 +83,7 @@ export class QaService {
   private readonly graph;
 
   constructor(private readonly options: QaServiceOptions) {
-    this.cache = new SemanticCache<QaAnswer>(options.cache);
+    this.cache = new SemanticCache<QaAnswer>({ ...options.cache, mayShare: mayShareAnswer });
     this.graph = buildQaGraph({ kb: options.kb, llm: options.llm });
     getPrompt('answer', options.defaultPromptVersion);
   }
@@ -92,7 +96,21 @@ export class QaService {
     return this.options.llm;
   }
 
+  /** the ingestion in progress: uploads run one after another (see ingest) */
+  private ingesting: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Indexes a document. Uploads are serialised: two uploads of one name must not interleave their
+   * upsert and the removal of the old version's chunks, and the first uploads into a new collection
+   * must not race its creation.
+   */
   async ingest(input: { name: string; text: string }): Promise<IngestResult> {
+    const run = this.ingesting.then(() => this.ingestNow(input));
+    this.ingesting = run.catch(() => undefined);
+    return run;
+  }
+
+  private async ingestNow(input: { name: string; text: string }): Promise<IngestResult> {
     const { headings, ...result } = await this.options.kb.ingest(input);
     this.topic.learn(`${result.title} ${headings.join(' ')}`);
     // answers may now be different
@@ -121,7 +139,7 @@ export class QaService {
       },
     };
     if (!topic.allowed) {
-      return qaAnswerSchema.parse({
+      return this.masked({
         ...base,
         answer: `I can only answer questions about the knowledge base (Kubernetes policies, ML operations and this platform): ${topic.reason}.`,
         answerable: false,
@@ -138,11 +156,15 @@ export class QaService {
         ms: performance.now() - started,
       });
     }
+    const topK = options.topK ?? DEFAULT_TOP_K;
+    const mode = options.mode ?? 'hybrid';
+    // everything besides the question that shapes the answer
+    const cacheKey = `${prompt.id}|${mode}|${topK}`;
     const [vector] = await this.options.embedder.embed([question]);
     if (!options.noCache && vector) {
-      const hit = this.cache.lookup(vector, prompt.id);
+      const hit = this.cache.lookup(vector, cacheKey, question);
       if (hit) {
-        return {
+        return this.masked({
           ...hit.value,
           question,
           guardrails: { ...hit.value.guardrails, piiMaskedInput: masked.findings },
@@ -152,7 +174,7 @@ export class QaService {
           cache: { hit: true, similarity: hit.similarity, cachedQuestion: hit.question },
           steps: ['guard', 'cache:hit'],
           ms: performance.now() - started,
-        };
+        });
       }
     }
     const state = await this.graph.invoke({
@@ -160,8 +182,8 @@ export class QaService {
       queryVector: vector,
       route: routing.route,
       promptVersion,
-      topK: options.topK ?? 6,
-      mode: options.mode ?? 'hybrid',
+      topK,
+      mode,
       attempts: 0,
       usage: {},
       generator: 'offline',
@@ -176,11 +198,10 @@ export class QaService {
       usage.promptTokens += u.promptTokens;
       usage.completionTokens += u.completionTokens;
     }
-    const output = maskPii(state.answer ?? NOT_IN_KB);
-    const citations: Citation[] = (state.citations ?? []).map((c: Citation) => ({ ...c, excerpt: maskPii(c.excerpt).text }));
-    const answer = qaAnswerSchema.parse({
+    const citations: Citation[] = state.citations ?? [];
+    const answer = this.masked({
       ...base,
-      answer: output.text,
+      answer: state.answer ?? NOT_IN_KB,
       answerable: state.answerable ?? false,
       grounded: state.grounded ?? false,
       ...(state.refusalReason ? { refusalReason: state.refusalReason } : {}),
@@ -193,7 +214,6 @@ export class QaService {
       cache: { hit: false },
       guardrails: {
         ...base.guardrails,
-        piiMaskedOutput: output.findings,
         injectionSentencesRemoved: state.injectionRemoved ?? 0,
       },
       steps: ['guard', ...(options.noCache ? [] : ['cache:miss']), ...(state.steps ?? [])],
@@ -204,8 +224,23 @@ export class QaService {
       })),
       ms: performance.now() - started,
     });
-    if (!options.noCache && vector && answer.answerable) this.cache.store(question, vector, prompt.id, answer);
+    if (!options.noCache && vector && answer.answerable) this.cache.store(question, vector, cacheKey, answer);
     return answer;
+  }
+
+  /**
+   * The answer as it leaves the service, on every path (answered, refused, cached): maskPii over
+   * every string of it — answer, citation excerpts, titles, headings — with the counts of what was
+   * masked in `piiMaskedOutput` (the question was masked on the way in: `piiMaskedInput`).
+   */
+  private masked(record: Omit<QaAnswer, 'guardrails'> & { guardrails: Omit<QaAnswer['guardrails'], 'piiMaskedOutput'> }): QaAnswer {
+    const { question, guardrails, ...output } = record;
+    const { value, findings } = maskPiiDeep(output);
+    return qaAnswerSchema.parse({
+      ...value,
+      question: maskPii(question).text,
+      guardrails: { ...guardrails, piiMaskedOutput: findings },
+    });
   }
 }
 

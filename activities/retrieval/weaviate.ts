@@ -12,7 +12,7 @@
  * ./weaviate-objects) before anything is sent; what the server refuses is reported per object,
  * never dropped. ./weaviate-spec-diff compares a wanted collection spec with the server's.
  */
-import weaviate, { type CollectionConfigCreate, configure, Filters, type FilterValue, type WeaviateClient } from 'weaviate-client';
+import weaviate, { ApiKey, type CollectionConfigCreate, configure, Filters, type FilterValue, type WeaviateClient } from 'weaviate-client';
 import { batchOutcome, type PreparedObject, prepareObjects, prepareSearch } from './weaviate-objects';
 import {
   BatchInsertError,
@@ -46,6 +46,8 @@ export type WeaviateEndpoint = {
   grpcPort: number;
   /** when given, https: makes both connections TLS */
   url?: string;
+  /** PAC_WEAVIATE_API_KEY: sent on every REST and gRPC request */
+  apiKey?: string | undefined;
 };
 
 export type ConnectOptions = {
@@ -116,7 +118,7 @@ export class WeaviateStore {
   ) {}
 
   /**
-   * Makes a client for the endpoint (anonymous access). Does not contact the server, so it works
+   * Makes a client for the endpoint (with its API key, else anonymous). Does not contact the server, so it works
    * while the server is still starting: use ready() to wait for it.
    */
   static async connect(config: { weaviate: WeaviateEndpoint } | WeaviateEndpoint, options: ConnectOptions = {}): Promise<WeaviateStore> {
@@ -130,6 +132,7 @@ export class WeaviateStore {
       grpcPort: endpoint.grpcPort,
       grpcSecure: secure,
       skipInitChecks: true,
+      ...(endpoint.apiKey ? { authCredentials: new ApiKey(endpoint.apiKey) } : {}),
       ...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
     });
     const address = `${secure ? 'https' : 'http'}://${endpoint.host}:${endpoint.port} (grpc ${endpoint.grpcPort})`;

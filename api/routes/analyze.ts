@@ -1,6 +1,7 @@
 /** POST /v1/analyze: the policies that deny each resource (real OPA) and the ranker's top-k. */
 import { z } from 'zod';
 import { analyze } from '../../activities/analyze';
+import { closeWriters, startBackgroundCompaction } from '../../activities/observations';
 import type { ApiApp, AppContext } from '../context';
 import { ApiError, commonErrorResponses } from '../errors';
 
@@ -33,6 +34,17 @@ const analyzeResponseSchema = z.object({
 });
 
 export function registerAnalyzeRoutes(app: ApiApp, ctx: AppContext): void {
+  // the observations this process records are compacted in the background while the server runs,
+  // and its write-ahead file is flushed and sealed when the server closes
+  let stopCompaction: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    if (ctx.config.observations.enabled) stopCompaction = startBackgroundCompaction(ctx.config);
+  });
+  app.addHook('onClose', async () => {
+    stopCompaction?.();
+    closeWriters();
+  });
+
   app.post(
     '/v1/analyze',
     {
@@ -52,7 +64,8 @@ export function registerAnalyzeRoutes(app: ApiApp, ctx: AppContext): void {
       const text = body.manifests ?? (body.objects ?? []).map((o) => JSON.stringify(o)).join('\n---\n');
       let report: Awaited<ReturnType<typeof analyze>>;
       try {
-        report = await analyze(ctx.config, [{ source, text }], { top: body.top });
+        // what the platform saw is recorded (PAC_OBSERVE=off: not), on a time budget: the answer does not wait for it
+        report = await analyze(ctx.config, [{ source, text }], { top: body.top, observe: { source: 'api', origin: 'POST /v1/analyze' } });
       } catch (error) {
         throw new ApiError('engine_unavailable', `policy evaluation failed: ${(error as Error).message.split('\n')[0]}`);
       }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { UnknownPromptVersionError } from '../../activities/qa/prompts';
 import { qaAnswerSchema } from '../../activities/qa/service';
 import { EmptyDocumentError } from '../../activities/qa/store';
-import { type ApiApp, type AppContext, BEARER } from '../context';
+import { secretValues } from '../../infra/config';
+import { secretRedactor } from '../../lib/redact';
+import type { ApiApp, AppContext } from '../context';
 import { ApiError, commonErrorResponses, errorBodySchema } from '../errors';
 
 export const documentUploadSchema = z.strictObject({
@@ -53,20 +55,21 @@ function decodeUtf8(base64: string): string {
 }
 
 export function registerDocumentRoutes(app: ApiApp, ctx: AppContext): void {
+  // a configured secret typed into a question or pasted into a document never reaches the LLM, the index, the cache or the log
+  const redact = secretRedactor(secretValues(ctx.config));
   app.post(
     '/v1/documents',
     {
-      preHandler: ctx.auth.required(),
+      config: { scope: 'propose' },
       schema: {
         tags: ['documents'],
         summary: 'Upload a Markdown or text document (base64) into the knowledge base; the same name replaces its chunks',
-        security: BEARER,
         body: documentUploadSchema,
         response: { 200: ingestResponseSchema, 422: errorBodySchema, ...commonErrorResponses },
       },
     },
     async (request) => {
-      const text = decodeUtf8(request.body.content);
+      const text = redact(decodeUtf8(request.body.content));
       if (text.includes('\u0000')) throw new ApiError('invalid_request', 'body.content: binary content (NUL bytes) is not a text document');
       const qa = await ctx.qa();
       try {
@@ -87,6 +90,7 @@ export function registerDocumentRoutes(app: ApiApp, ctx: AppContext): void {
   app.post(
     '/v1/query',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['documents'],
         summary: 'Ask a question: hybrid retrieval, grading, an answer with citations, grounding check (or "not in the knowledge base")',
@@ -99,7 +103,7 @@ export function registerDocumentRoutes(app: ApiApp, ctx: AppContext): void {
       const { question, ...options } = request.body;
       let answer: Awaited<ReturnType<typeof qa.query>>;
       try {
-        answer = await qa.query(question, options);
+        answer = await qa.query(redact(question), options);
       } catch (error) {
         if (error instanceof UnknownPromptVersionError)
           throw new ApiError('invalid_request', `body.promptVersion: ${error.message}`, { available: error.available });

@@ -2,7 +2,8 @@
  * The drafting loop over HTTP: POST /v1/propose, GET /v1/drafts/:id, POST /v1/drafts/:id/approve,
  * POST /v1/drafts/:id/reject. The work is done by a DraftsBackend (the drafting workflow of
  * issue 5); without one these routes answer 501 not_implemented. The reviewer of an approval or a
- * rejection is the name of the bearer token, never a field of the request.
+ * rejection is the name of the bearer token (scope approve), never a field of the request; the
+ * requester of a draft cannot approve it (four-eyes).
  */
 import { z } from 'zod';
 import { type DraftStatus, draftPhaseSchema, draftStatusSchema } from '../../activities/drafting/schemas';
@@ -16,8 +17,8 @@ import {
   proposeRequestSchema,
   rejectRequestSchema,
 } from '../backends';
-import { type ApiApp, type AppContext, BEARER } from '../context';
-import { commonErrorResponses, errorBodySchema } from '../errors';
+import type { ApiApp, AppContext } from '../context';
+import { ApiError, commonErrorResponses, errorBodySchema } from '../errors';
 
 const errors = { ...commonErrorResponses, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 501: errorBodySchema };
 const params = z.strictObject({ id: draftIdSchema });
@@ -44,6 +45,19 @@ const DECISION_SUMMARIES = {
   reject: 'Reject a draft awaiting review, with a reason (reviewer = the token name)',
 } as const;
 
+/**
+ * Four-eyes on the API side (PAC_FOUR_EYES, default on): the token that proposed a draft cannot
+ * approve it. The drafting workflow checks it again (requester ≠ reviewer) for every channel.
+ */
+async function fourEyes(backend: DraftsBackend, id: string, reviewer: string): Promise<void> {
+  const status = await callBackend(() => backend.get(id));
+  if (status.request.requester === reviewer)
+    throw new ApiError(
+      'forbidden',
+      `four-eyes: "${reviewer}" proposed ${id} and cannot approve it; another reviewer with the approve scope must (PAC_FOUR_EYES)`,
+    );
+}
+
 export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
   const drafts = (): DraftsBackend => backendOrThrow(ctx.drafts, 'the drafting workflow');
   const outcome = (o: string) => ctx.metrics.workflowOutcomes.inc({ workflow: 'draft', outcome: o });
@@ -51,11 +65,10 @@ export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
   app.post(
     '/v1/propose',
     {
-      preHandler: ctx.auth.required(),
+      config: { scope: 'propose' },
       schema: {
         tags: ['drafts'],
         summary: 'Start a drafting workflow for a new policy; returns its id',
-        security: BEARER,
         body: proposeRequestSchema,
         response: { 202: draftStartedViewSchema, ...errors },
       },
@@ -70,7 +83,10 @@ export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
 
   app.get(
     '/v1/drafts/:id',
-    { schema: { tags: ['drafts'], summary: 'State of a drafting workflow', params, response: { 200: draftViewSchema, ...errors } } },
+    {
+      config: { scope: 'read' },
+      schema: { tags: ['drafts'], summary: 'State of a drafting workflow', params, response: { 200: draftViewSchema, ...errors } },
+    },
     async (request) => {
       const backend = drafts();
       return view(await callBackend(() => backend.get(request.params.id)));
@@ -87,11 +103,10 @@ export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
     app.post(
       `/v1/drafts/:id/${kind}`,
       {
-        preHandler: ctx.auth.required(),
+        config: { scope: 'approve' },
         schema: {
           tags: ['drafts'],
           summary: DECISION_SUMMARIES[kind],
-          security: BEARER,
           params,
           body,
           response: { 200: draftViewSchema, ...errors },
@@ -100,6 +115,7 @@ export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
       async (request) => {
         const backend = drafts();
         const reviewer = request.principal?.name ?? 'unknown';
+        if (kind === 'approve' && ctx.config.drafting.fourEyes) await fourEyes(backend, request.params.id, reviewer);
         // the validator has parsed the body with `body`
         const status = await callBackend(() => send(backend, request.params.id, reviewer, request.body as z.output<B>));
         outcome(outcomeLabel);

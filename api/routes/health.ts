@@ -11,12 +11,16 @@ const readySchema = z.object({
 export function registerHealthRoutes(app: ApiApp, ctx: AppContext): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'The API process is up', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { scope: 'public' },
+      schema: { tags: ['health'], summary: 'The API process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
     '/readyz',
     {
+      config: { scope: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Temporal, MLflow, Weaviate and OPA are reachable (503 when one is not)',

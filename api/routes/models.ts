@@ -54,6 +54,7 @@ export function registerModelRoutes(app: ApiApp, ctx: AppContext): void {
   app.get(
     '/v1/models',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['models'],
         summary: 'Every registered version of the ranker, fix and latency models with aliases and metrics',
@@ -73,6 +74,7 @@ export function registerModelRoutes(app: ApiApp, ctx: AppContext): void {
   app.get(
     '/v1/drift',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['models'],
         summary: 'The latest drift reports of the monitor (run one with `pac drift` or the daily schedule)',

@@ -1,6 +1,6 @@
 /**
  * POST /v1/autofix, /v1/troubleshoot, /v1/ci-log, served by a TroubleshootBackend (issue 6);
- * without one they answer 501 not_implemented. Autofix proposes changes and needs a token.
+ * without one they answer 501 not_implemented. Autofix proposes changes (scope propose); the others read (scope read).
  */
 import type { z } from 'zod';
 import {
@@ -11,7 +11,7 @@ import {
   type TroubleshootBackend,
   troubleshootRequestSchema,
 } from '../backends';
-import { type ApiApp, type AppContext, BEARER } from '../context';
+import type { ApiApp, AppContext } from '../context';
 import { commonErrorResponses, errorBodySchema } from '../errors';
 import { autofixResponseSchema, ciLogResponseSchema, troubleshootResponseSchema } from '../troubleshoot-responses';
 
@@ -19,13 +19,13 @@ const errors = { ...commonErrorResponses, 404: errorBodySchema, 422: errorBodySc
 
 /** The three routes; the last path segment is also the `workflow` label of pac_workflow_outcomes_total. */
 const ROUTES = {
-  autofix: { url: '/v1/autofix', token: true, summary: 'Propose a fix (manifest patch or policy change) for a denied manifest' },
+  autofix: { url: '/v1/autofix', scope: 'propose', summary: 'Propose a fix (manifest patch or policy change) for a denied manifest' },
   troubleshoot: {
     url: '/v1/troubleshoot',
-    token: false,
+    scope: 'read',
     summary: 'Explain an admission denial: the policy, a minimal counterexample, what to change',
   },
-  ciLog: { url: '/v1/ci-log', token: false, summary: 'Find the policy failures in a CI log and explain them' },
+  ciLog: { url: '/v1/ci-log', scope: 'read', summary: 'Find the policy failures in a CI log and explain them' },
 } as const;
 
 export function registerTroubleshootRoutes(app: ApiApp, ctx: AppContext): void {
@@ -36,15 +36,14 @@ export function registerTroubleshootRoutes(app: ApiApp, ctx: AppContext): void {
     response: z.ZodType,
     run: (backend: TroubleshootBackend, body: z.output<B>, requester: string) => Promise<unknown>,
   ) => {
-    const { url, token, summary } = ROUTES[route];
+    const { url, scope, summary } = ROUTES[route];
     app.post(
       url,
       {
-        ...(token ? { preHandler: ctx.auth.required() } : {}),
+        config: { scope },
         schema: {
           tags: ['troubleshooting'],
           summary,
-          ...(token ? { security: BEARER } : {}),
           body,
           response: { 200: response, ...errors },
         },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeaviateStore } from '../../activities/retrieval/weaviate';
 import type { ApiRoute } from '../../api/server';
-import { CI_LOGS_DIR, FIXTURES_DIR } from '../../datasets/paths';
+import { CI_LOGS_DIR, POLICIES_DIR } from '../../datasets/paths';
 import { loadConfig } from '../../infra/config';
 import { type ApiServer, startApiServer } from './api-harness';
 import { testEnv, uniqueName } from './harness';
@@ -20,7 +20,8 @@ const BOB = 'bob-token-0123456789abc';
 const collection = `KbSchemaTest_${Date.now().toString(36)}`;
 const env = () => ({
   ...testEnv(),
-  PAC_API_TOKENS: `alice:${ALICE},bob:${BOB}`,
+  // alice: the old name:token form (read + propose); bob may approve
+  PAC_API_TOKENS: `alice:${ALICE},bob:${BOB}:read+propose+approve`,
   PAC_QA_COLLECTION: collection,
   PAC_API_RATE_LIMIT: '10000',
   PAC_TASK_QUEUE_DRAFTING: `schema-drafting-${Date.now().toString(36)}`,
@@ -41,7 +42,8 @@ async function check(route: string, status: number, options: { path?: string; bo
   const [method, pattern] = route.split(' ') as [string, string];
   const declared = api.routes.find((r) => key(r) === route);
   expect(declared, `${route} is a route of the app`).toBeDefined();
-  const got = await api.call(method, options.path ?? pattern, options);
+  // alice's token unless the check says otherwise ('' = none)
+  const got = await api.call(method, options.path ?? pattern, { ...options, token: options.token ?? ALICE });
   expect(got.status, `${route}: ${got.text.slice(0, 300)}`).toBe(status);
   const schema = declared?.response[String(status)];
   expect(schema, `${route} declares a ${status} response`).toBeDefined();
@@ -63,7 +65,7 @@ afterAll(async () => {
   await store.close();
 });
 
-const denied = () => readFileSync(join(FIXTURES_DIR, 'negative', 'pss-privileged--daemonset-profiler-agent.yaml'), 'utf8');
+const denied = () => readFileSync(join(POLICIES_DIR, 'pss-privileged', 'samples', 'disallowed', 'daemonset-profiler-agent.yaml'), 'utf8');
 
 describe('response schemas of every route, on real answers', () => {
   it('health, analysis, models and drift', async () => {
@@ -79,7 +81,7 @@ describe('response schemas of every route, on real answers', () => {
   it('documents and questions', async () => {
     const text = '# Wombat gateway\n\nThe wombat gateway listens on port 7443 and rotates its certificates every 30 days.\n';
     const content = Buffer.from(text).toString('base64');
-    await check('POST /v1/documents', 401, { body: { name: 'wombat.md', contentType: 'text/markdown', content } });
+    await check('POST /v1/documents', 401, { token: '', body: { name: 'wombat.md', contentType: 'text/markdown', content } });
     await check('POST /v1/documents', 200, { token: ALICE, body: { name: 'wombat.md', contentType: 'text/markdown', content } });
     await check('POST /v1/query', 200, { body: { question: 'Which port does the wombat gateway listen on?' } });
     await check('POST /v1/query', 200, { body: { question: 'What is the capital of France?' } });
@@ -119,11 +121,25 @@ describe('response schemas of every route, on real answers', () => {
     const fixed = await check('POST /v1/autofix', 200, { token: ALICE, body: { manifest: denied() } });
     expect(fixed.resources[0].applied.length + fixed.resources[0].unresolved.length).toBeGreaterThan(0);
     await check('POST /v1/autofix', 404, { token: ALICE, body: { manifest: denied(), policy: 'no-such-policy' } });
+    const linted = await check('POST /v1/lint', 200, {
+      body: { files: [{ name: 'policy.rego', content: 'package x\n\ndeny contains msg if {\n  input.kind == "Pod"\n  msg := "no"\n}\n' }] },
+    });
+    expect(linted.files).toEqual(['policy.rego']);
+    await check('POST /v1/lint', 400, { body: { files: [{ name: '../escape.rego', content: 'package x' }] } });
     const labels = readFileSync(join(CI_LOGS_DIR, 'labels.jsonl'), 'utf8').trim().split('\n');
     for (const line of labels.slice(0, 3)) {
       const { file } = JSON.parse(line) as { file: string };
       await check('POST /v1/ci-log', 200, { body: { log: readFileSync(join(CI_LOGS_DIR, 'logs', file), 'utf8') } });
     }
+  });
+
+  it('feedback on a suggested fix', async () => {
+    const body = { policy: 'pss-privileged', kind: 'DaemonSet', namespace: 'monitoring', name: 'profiler-agent', outcome: 'accepted' };
+    const recorded = await check('POST /v1/feedback', 201, { body });
+    expect(recorded).toMatchObject({ ...body, source: 'api', who: 'alice', strategy: null });
+    await check('POST /v1/feedback', 404, { body: { ...body, policy: 'no-such-policy' } });
+    await check('POST /v1/feedback', 400, { body: { ...body, outcome: 'ignored' } });
+    await check('POST /v1/feedback', 401, { token: '', body });
   });
 
   it('covered every documented route with a success answer', () => {

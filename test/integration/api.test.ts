@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONITORING_EXPERIMENT } from '../../activities/lifecycle/monitor';
 import { WeaviateStore } from '../../activities/retrieval/weaviate';
 import { buildApp } from '../../api/server';
-import { CI_LOGS_DIR, FIXTURES_DIR } from '../../datasets/paths';
+import { CI_LOGS_DIR, POLICIES_DIR } from '../../datasets/paths';
 import { loadConfig } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { type ApiServer, type Call, startApiServer } from './api-harness';
@@ -20,12 +20,14 @@ import { testEnv, uniqueName } from './harness';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789abc';
+const READER = 'reader-token-0123456789';
 const collection = `KbApiTest_${Date.now().toString(36)}`;
 const draftingQueue = `api-drafting-${Date.now().toString(36)}`;
 const publishDir = mkdtempSync(join(tmpdir(), 'pac-api-publish-'));
 const env = () => ({
   ...testEnv(),
-  PAC_API_TOKENS: `alice:${ALICE},bob:${BOB}`,
+  // alice: the old name:token form (read + propose); bob may also approve; reader may only read
+  PAC_API_TOKENS: `alice:${ALICE},bob:${BOB}:read+propose+approve,reader:${READER}:read`,
   PAC_QA_COLLECTION: collection,
   PAC_API_RATE_LIMIT: '10000',
   PAC_TASK_QUEUE_DRAFTING: draftingQueue,
@@ -41,7 +43,8 @@ const logStream = new Writable({
 });
 
 let server: ApiServer | undefined;
-const call: Call = (method, path, options) => (server as ApiServer).call(method, path, options);
+/** a request with the reader's token unless the options name one ('' = none) */
+const call: Call = (method, path, options = {}) => (server as ApiServer).call(method, path, { ...options, token: options.token ?? READER });
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -133,7 +136,7 @@ describe('health, docs and read-only routes', () => {
     expect(denied).toContain('pss-privileged');
     expect(denied).toContain('image-digest-pinned');
     expect(pod.ranked).toHaveLength(3);
-    expect(result.json.errors[0]).toMatchObject({ source: 'request' });
+    expect(result.json.errors[0]).toMatchObject({ source: 'body.manifests' });
     expect(result.json.errors[0].line).toBeGreaterThanOrEqual(13);
 
     const bad = await call('POST', '/v1/analyze', { body: { top: 3 } });
@@ -180,15 +183,21 @@ describe('health, docs and read-only routes', () => {
 });
 
 describe('auth and the drafting routes', () => {
-  it('requires a valid bearer token on mutating routes', async () => {
+  it('requires a valid bearer token on every /v1 route, costly reads included', async () => {
     for (const [method, path, body] of [
+      ['POST', '/v1/analyze', { manifests: 'kind: Pod' }],
+      ['POST', '/v1/query', { question: 'What is a pod?' }],
+      ['POST', '/v1/troubleshoot', { denial: 'denied' }],
+      ['POST', '/v1/ci-log', { log: 'error' }],
+      ['GET', '/v1/drafts/draft-000000000000', undefined],
+      ['GET', '/v1/models', undefined],
       ['POST', '/v1/documents', { name: 'x.md', contentType: 'text/markdown', content: b64('# x') }],
       ['POST', '/v1/propose', { intent: 'Pods must not define hostAliases' }],
       ['POST', '/v1/drafts/d-1/approve', {}],
       ['POST', '/v1/drafts/d-1/reject', { reason: 'too broad' }],
       ['POST', '/v1/autofix', { manifest: 'kind: Pod' }],
     ] as const) {
-      const anonymous = await call(method, path, { body });
+      const anonymous = await call(method, path, { body, token: '' });
       expect(anonymous.status, path).toBe(401);
       expect(anonymous.json.error.code).toBe('unauthorized');
       expect(anonymous.headers.get('www-authenticate')).toContain('Bearer');
@@ -233,7 +242,7 @@ describe('auth and the drafting routes', () => {
   });
 
   it('troubleshoots, autofixes and reads CI logs with the real OPA', async () => {
-    const denied = readFileSync(join(FIXTURES_DIR, 'negative', 'pss-privileged--daemonset-profiler-agent.yaml'), 'utf8');
+    const denied = readFileSync(join(POLICIES_DIR, 'pss-privileged', 'samples', 'disallowed', 'daemonset-profiler-agent.yaml'), 'utf8');
     const why = await call('POST', '/v1/troubleshoot', { body: { manifest: denied } });
     expect(why.status).toBe(200);
     const result = why.json.results[0];
@@ -247,7 +256,8 @@ describe('auth and the drafting routes', () => {
     });
     expect(classified.json.classification.label).toBe('rbac_forbidden');
 
-    expect((await call('POST', '/v1/autofix', { body: { manifest: denied } })).status).toBe(401);
+    expect((await call('POST', '/v1/autofix', { body: { manifest: denied }, token: '' })).status).toBe(401);
+    expect((await call('POST', '/v1/autofix', { body: { manifest: denied } })).status).toBe(403);
     const fixed = await call('POST', '/v1/autofix', { body: { manifest: denied, policy: 'pss-privileged' }, token: ALICE });
     expect(fixed.status).toBe(200);
     expect(fixed.json.changed).toBe(true);
@@ -307,7 +317,9 @@ describe('document Q&A', () => {
     expect(escalation.json.answer).toContain('[EMAIL]');
     expect(escalation.json.answer).toContain('[PHONE]');
     expect(escalation.json.answer).not.toContain('oncall.quokka@example.com');
-    expect(escalation.json.guardrails.piiMaskedOutput).toMatchObject({ email: 1, phone: 1 });
+    // the answer and its citation excerpt both had them
+    expect(escalation.json.guardrails.piiMaskedOutput.email).toBeGreaterThanOrEqual(1);
+    expect(escalation.json.guardrails.piiMaskedOutput.phone).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(escalation.json.citations)).not.toContain('oncall.quokka@example.com');
 
     const injected = await call('POST', '/v1/query', {
@@ -441,7 +453,12 @@ describe('limits', () => {
     });
     try {
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
-      const post = (body: string) => fetch(`${url}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = (body: string) =>
+        fetch(`${url}/v1/query`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${READER}` },
+          body,
+        });
       const big = await post(JSON.stringify({ question: 'x'.repeat(4000) }));
       expect(big.status).toBe(413);
       expect((await big.json()).error.code).toBe('payload_too_large');

@@ -12,6 +12,8 @@ import { loadConfig } from '../../infra/config';
 
 const env = { HOME: '/tmp/pac-unit-home', PAC_API_TOKENS: 'alice:alice-token-0123456789' };
 const routeKey = (r: ApiRoute) => `${r.method} ${r.url}`;
+/** alice's token (the old name:token form: scopes read and propose) */
+const READER = { authorization: 'Bearer alice-token-0123456789' };
 
 /** Where a response schema accepts what it does not describe: unknown values, loose objects (not descended into), stripping objects. */
 function openPlaces(schema: z.core.$ZodType, path = ''): string[] {
@@ -139,7 +141,7 @@ describe('response serialization', () => {
     await withApp(
       fakeDrafts(() => draftStatus()),
       async ({ app }) => {
-        const got = await app.inject({ method: 'GET', url: '/v1/drafts/draft-0123456789ab' });
+        const got = await app.inject({ method: 'GET', url: '/v1/drafts/draft-0123456789ab', headers: READER });
         expect(got.statusCode).toBe(200);
         expect(got.json()).toMatchObject({ id: 'draft-0123456789ab', state: 'retrieving', detail: { provenance: [{ score: 0.5 }] } });
         expect(got.json().detail.request.examples.deny[0].metadata.labels).toEqual({ app: 'x' });
@@ -165,7 +167,7 @@ describe('response serialization', () => {
       fakeDrafts((id) => surprises[id] ?? draftStatus()),
       async ({ app }) => {
         for (const id of Object.keys(surprises)) {
-          const got = await app.inject({ method: 'GET', url: `/v1/drafts/${id}` });
+          const got = await app.inject({ method: 'GET', url: `/v1/drafts/${id}`, headers: READER });
           expect(got.statusCode, id).toBe(500);
           expect(got.json(), id).toEqual({
             error: { code: 'internal', message: 'the server produced a response that does not match its schema' },

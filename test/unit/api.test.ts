@@ -9,14 +9,14 @@ const baseEnv = { HOME: '/tmp/pac-unit-home', PAC_API_TOKENS: 'alice:alice-token
 
 describe('API configuration', () => {
   it('parses tokens and prices, with defaults', () => {
-    expect(parseApiTokens('alice:aaaaaaaaaaaaaaaa, bob:bbbbbbbbbbbbbbbb')).toEqual([
-      { name: 'alice', token: 'aaaaaaaaaaaaaaaa' },
-      { name: 'bob', token: 'bbbbbbbbbbbbbbbb' },
+    expect(parseApiTokens('alice:aaaaaaaaaaaaaaaa, bob:bbbbbbbbbbbbbbbb:approve')).toEqual([
+      { name: 'alice', token: 'aaaaaaaaaaaaaaaa', scopes: ['read', 'propose'] },
+      { name: 'bob', token: 'bbbbbbbbbbbbbbbb', scopes: ['approve'] },
     ]);
     expect(parsePrices('m1=1/2,m2=0.15/0.6')).toEqual({ m1: { input: 1, output: 2 }, m2: { input: 0.15, output: 0.6 } });
     const config = loadConfig(baseEnv);
     expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8787, bodyLimitBytes: 5 * 1024 * 1024 });
-    expect(config.qa).toMatchObject({ collection: 'KbChunks', cacheThreshold: 0.7, promptVersion: 'v2' });
+    expect(config.qa).toMatchObject({ collection: 'KbChunks', cacheThreshold: 0.8, promptVersion: 'v2' });
     expect(config.qa.prices['gpt-4o']).toEqual({ input: 2.5, output: 10 });
     expect(loadConfig({ ...baseEnv, PAC_LLM_PRICES: 'gpt-4o=5/20' }).qa.prices['gpt-4o']).toEqual({ input: 5, output: 20 });
   });
@@ -30,9 +30,9 @@ describe('API configuration', () => {
       }
       return 'no error';
     };
-    expect(problem({ PAC_API_TOKENS: 'alice:short' })).toMatch(/PAC_API_TOKENS: the token of "alice" is shorter than 16/);
-    expect(problem({ PAC_API_TOKENS: 'nocolon' })).toMatch(/PAC_API_TOKENS: expected "name:token"/);
-    expect(problem({ PAC_API_TOKENS: 'a:aaaaaaaaaaaaaaaa,a:bbbbbbbbbbbbbbbb' })).toMatch(/appears twice/);
+    expect(problem({ PAC_API_TOKENS: 'alice:short' })).toMatch(/PAC_API_TOKENS: entry 1 of 1: the token is shorter than 16/);
+    expect(problem({ PAC_API_TOKENS: 'nocolon' })).toMatch(/PAC_API_TOKENS: entry 1 of 1: expected "name:token"/);
+    expect(problem({ PAC_API_TOKENS: 'a:aaaaaaaaaaaaaaaa,a:bbbbbbbbbbbbbbbb' })).toMatch(/entry 2 of 2: its name is already used/);
     expect(problem({ PAC_LLM_PRICES: 'gpt-4o=cheap' })).toMatch(/PAC_LLM_PRICES: expected "model=input\/output"/);
     expect(problem({ PAC_QA_COLLECTION: 'kb' })).toMatch(/PAC_QA_COLLECTION/);
     expect(problem({ PAC_API_PORT: '70000' })).toMatch(/PAC_API_PORT/);
@@ -42,8 +42,8 @@ describe('API configuration', () => {
 describe('TokenAuth', () => {
   const auth = new TokenAuth(parseApiTokens(baseEnv.PAC_API_TOKENS));
   it('identifies the caller by the bearer token', () => {
-    expect(auth.identify('Bearer bob-token-0123456789')).toEqual({ name: 'bob' });
-    expect(auth.identify('bearer alice-token-0123456789')).toEqual({ name: 'alice' });
+    expect(auth.identify('Bearer bob-token-0123456789')).toEqual({ name: 'bob', scopes: ['read', 'propose'] });
+    expect(auth.identify('bearer alice-token-0123456789')).toEqual({ name: 'alice', scopes: ['read', 'propose'] });
     expect(auth.identify('Bearer nope-token-0123456789')).toBeUndefined();
     expect(auth.identify('Basic YWxpY2U6eA==')).toBeUndefined();
     expect(auth.identify(undefined)).toBeUndefined();
@@ -81,7 +81,12 @@ describe('the app without engines', () => {
       });
       expect(withToken.statusCode).toBe(501);
       expect(withToken.json()).toMatchObject({ error: { code: 'not_implemented' } });
-      const troubleshoot = await app.inject({ method: 'POST', url: '/v1/troubleshoot', payload: {} });
+      const troubleshoot = await app.inject({
+        method: 'POST',
+        url: '/v1/troubleshoot',
+        headers: { authorization: 'Bearer alice-token-0123456789' },
+        payload: {},
+      });
       expect(troubleshoot.statusCode).toBe(400);
       expect(troubleshoot.json().error.message).toMatch(/body\.manifest/);
       const metrics = await app.inject({ method: 'GET', url: '/metrics' });

@@ -112,15 +112,15 @@ describe('PII masking', () => {
 });
 
 describe('semantic cache', () => {
-  it('hits above the threshold, misses below, per prompt version, until the TTL passes', () => {
+  it('hits above the threshold, misses below, per key (prompt version, mode, top-k), until the TTL passes', () => {
     let now = 0;
     const cache = new SemanticCache<string>({ threshold: 0.9, ttlMs: 1000, now: () => now });
     cache.store('q', [1, 0, 0], 'answer@v2', 'A');
-    expect(cache.lookup([0.99, 0.1, 0], 'answer@v2')?.value).toBe('A');
-    expect(cache.lookup([0.5, 0.5, 0.5], 'answer@v2')).toBeUndefined();
-    expect(cache.lookup([1, 0, 0], 'answer@v1')).toBeUndefined();
+    expect(cache.lookup([0.99, 0.1, 0], 'answer@v2', 'q')?.value).toBe('A');
+    expect(cache.lookup([0.5, 0.5, 0.5], 'answer@v2', 'q')).toBeUndefined();
+    expect(cache.lookup([1, 0, 0], 'answer@v1', 'q')).toBeUndefined();
     now = 1000;
-    expect(cache.lookup([1, 0, 0], 'answer@v2')).toBeUndefined();
+    expect(cache.lookup([1, 0, 0], 'answer@v2', 'q')).toBeUndefined();
     expect(cache.hits).toBe(1);
     expect(cache.misses).toBe(3);
     expect(cache.hitRate).toBe(0.25);
@@ -131,9 +131,9 @@ describe('semantic cache', () => {
     const cache = new SemanticCache<string>({ threshold: 0.5, ttlMs: 10_000 });
     cache.store('a', [1, 0], 'v', 'A');
     cache.store('b', [0.8, 0.6], 'v', 'B');
-    expect(cache.lookup([0.7, 0.7], 'v')?.value).toBe('B');
+    expect(cache.lookup([0.7, 0.7], 'v', 'c')?.value).toBe('B');
     cache.clear();
-    expect(cache.lookup([0.7, 0.7], 'v')).toBeUndefined();
+    expect(cache.lookup([0.7, 0.7], 'v', 'c')).toBeUndefined();
     expect(() => new SemanticCache({ threshold: 0, ttlMs: 1 })).toThrow(/threshold/);
   });
 });
