@@ -10,6 +10,7 @@ import { EXEMPTION_RULES } from '../activities/analyze/exemptions';
 import { createFormatter, FORMAT_NAMES, type FormatName } from '../activities/analyze/format';
 import { summaryLine } from '../activities/analyze/format/common';
 import { type InputSource, listSources, sourceEntries } from '../activities/analyze/input';
+import { analysisObserver, commandLineSource } from '../activities/analyze/observe';
 import {
   AnalyzeInputError,
   type Catalogue,
@@ -170,14 +171,21 @@ async function analyzeSources(
   });
   try {
     formatter.begin();
+    // every analysed object is recorded as an observation (PAC_OBSERVE=off: not); the report is unchanged
+    const observer = analysisObserver(config, {
+      source: commandLineSource(),
+      corpusDigest: evaluator.corpusDigest,
+      ...(rankerLabel ? { ranker: rankerLabel } : {}),
+    });
     const counts = await runAnalysis(
       sources,
       (source) => sourceEntries(source),
       evaluator,
       catalogue,
-      { policies, ...(params ? { params } : {}), threshold, strict: flags.strict, ...(rank ? { rank } : {}) },
+      { policies, ...(params ? { params } : {}), threshold, strict: flags.strict, ...(rank ? { rank } : {}), observer },
       formatter,
     );
+    observer.finish();
     const exitCode = analysisExitCode(counts);
     const summary = { ...counts, threshold, policies: policies.length, exitCode, seconds: (performance.now() - started) / 1000 };
     await formatter.end(summary);

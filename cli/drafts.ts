@@ -6,15 +6,16 @@
  * approved and published); 2 the request (or the command line) is invalid; 3 the guardrails failed;
  * 4 rejected; 5 expired; 1 anything else.
  */
-import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
+import { checkValue, describeYamlProblem, INPUT_LIMITS } from '../lib/input-limits';
 import { DraftRequestError, DraftsClient, parseDraftRequest } from '../workers/drafts';
 import { temporalClient, workflowUiUrl } from '../workers/temporal';
 import { CliUsageError } from './common';
 import { withWorker } from './models';
+import { readUserText } from './read-user-text';
 
 export const DRAFT_EXIT = { ok: 0, invalid: 2, guardrails: 3, rejected: 4, expired: 5 } as const;
 
@@ -27,12 +28,8 @@ function unwrap(value: unknown): unknown {
 
 function readRequestFile(file: string | undefined): unknown {
   if (!file) throw new CliUsageError('draft: --request-file <file.json|file.yaml|-> is required');
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new CliUsageError(`--request-file: cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readUserText(file);
+  let value: unknown;
   if (/\.ya?ml$/i.test(file)) {
     const doc = parseDocument(text);
     if (doc.errors.length) {
@@ -42,16 +39,25 @@ function readRequestFile(file: string | undefined): unknown {
         'request file',
       );
     }
-    return unwrap(doc.toJS());
+    try {
+      value = doc.toJS({ maxAliasCount: INPUT_LIMITS.aliases });
+    } catch (error) {
+      throw new DraftRequestError([{ path: file, message: describeYamlProblem((error as Error).message) }], 'request file');
+    }
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = Number(message.match(/position (\d+)/)?.[1]);
+      const line = Number.isFinite(position) ? text.slice(0, position).split('\n').length : undefined;
+      throw new DraftRequestError([{ path: `${file}${line ? `:${line}` : ''}`, message: `not valid JSON: ${message}` }], 'request file');
+    }
   }
-  try {
-    return unwrap(JSON.parse(text));
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = Number(message.match(/position (\d+)/)?.[1]);
-    const line = Number.isFinite(position) ? text.slice(0, position).split('\n').length : undefined;
-    throw new DraftRequestError([{ path: `${file}${line ? `:${line}` : ''}`, message: `not valid JSON: ${message}` }], 'request file');
-  }
+  // a request too big or too deep for a workflow payload is refused here, with its path
+  const limit = checkValue(value);
+  if (limit) throw new DraftRequestError([{ path: `${file}${limit.path}`, message: limit.message }], 'request file');
+  return unwrap(value);
 }
 
 function describeStatus(status: DraftStatus, config: Config): string {
@@ -69,6 +75,11 @@ function describeStatus(status: DraftStatus, config: Config): string {
   const guardrails = status.guardrails ?? last?.guardrails;
   if (guardrails)
     lines.push(`  guardrails ${guardrails.passed ? 'passed' : 'FAILED'}${guardrails.failures.map((f) => `\n    - ${f}`).join('')}`);
+  const latency = guardrails?.latency;
+  if (latency)
+    lines.push(
+      `  latency  ${latency.predictedMs ? `p50 ${latency.predictedMs.p50.toPrecision(3)} ms, p95 ${latency.predictedMs.p95.toPrecision(3)} ms (budget ${latency.budgetMs} ms${latency.overBudget ? ', OVER BUDGET' : ''}); ${latency.note}` : latency.note}`,
+    );
   if (status.reasons.length && status.phase !== 'awaiting-approval') lines.push(`  reasons  ${status.reasons.join('\n           ')}`);
   if (status.publication)
     lines.push(

@@ -175,6 +175,15 @@ export async function driftCommand(
     process.stdout.write(
       `${[
         `drift of ranker champion v${d.championVersion}: ${d.drifted ? 'DRIFTED' : 'no drift'} (${d.driftedFeatures}/${d.totalFeatures} features, share ${d.driftShare.toFixed(2)}${d.predictionDrifted ? ', predictions drifted' : ''})`,
+        d.data === 'observations'
+          ? `current data: ${d.currentRows} observations${
+              d.sources && Object.keys(d.sources).length
+                ? ` (${Object.entries(d.sources)
+                    .map(([s, n]) => `${s} ${n}`)
+                    .join(', ')})`
+                : ''
+            } from ${d.window?.since} to ${d.window?.until}`
+          : `current data: ${d.currentRows} SIMULATED manifests (demo)`,
         ...d.reasons.slice(0, 8).map((r) => `  ${r}`),
         `labels: ${result.labels.detail}`,
         result.retrain

@@ -19,7 +19,8 @@ export async function serveCommand(config: Config, options: { json: boolean; por
   if (options.json) process.stdout.write(`${JSON.stringify(info)}\n`);
   else {
     process.stderr.write(`pac API listening on ${address} (OpenAPI UI ${address}/docs, metrics ${address}/metrics)\n`);
-    if (info.tokens.length === 0) process.stderr.write('no PAC_API_TOKENS: mutating routes will answer 401\n');
+    if (info.tokens.length === 0)
+      process.stderr.write('no PAC_API_TOKENS: every /v1 route will answer 401 (health, metrics and /docs stay open)\n');
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -3,8 +3,8 @@
  * and autofix run the troubleshooting activities in this process (like `pac analyze`); the
  * `troubleshoot` workflow runs the same activities on a worker.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { formatFinding, lintRego } from '../activities/lint/lint';
+import { writeFileSync } from 'node:fs';
+import { formatFinding, lintRego, regoFilesOf } from '../activities/lint/lint';
 import { llmProviderFromConfig } from '../activities/llm/chat';
 import { type TroubleshootResult, troubleshootInProcess } from '../activities/troubleshooting';
 import { autofixText } from '../activities/troubleshooting/autofix';
@@ -14,15 +14,9 @@ import { loadPolicyIndex } from '../datasets/load';
 import type { Config } from '../infra/config';
 import { ManifestInputError, type ManifestText, readManifestsStrict } from '../lib/manifest-stream';
 import { CliUsageError, EXIT } from './common';
+import { readUserText } from './read-user-text';
 
-/** The text of a file, or of standard input for "-". */
-function readText(path: string): string {
-  try {
-    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CliUsageError(`${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-}
+const readText = readUserText;
 
 /** Every object of a YAML/JSON file with its line; a broken document stops with file:line. */
 export function readManifestFile(path: string): ManifestText {
@@ -144,6 +138,8 @@ export async function lintCommand(config: Config, args: string[], options: { jso
   if (args.length === 0) throw new CliUsageError('usage: pac lint <file.rego|dir>... [--json]');
   let report: Awaited<ReturnType<typeof lintRego>>;
   try {
+    // every file passes the input limits (size, UTF-8, not binary) before OPA sees it
+    for (const file of regoFilesOf(args)) readUserText(file);
     report = await lintRego(config, args);
   } catch (error) {
     if (error instanceof Error && /no such file|not a \.rego|no \.rego files/.test(error.message)) throw new CliUsageError(error.message);
@@ -160,12 +156,7 @@ export async function lintCommand(config: Config, args: string[], options: { jso
 export async function ciLogCommand(config: Config, args: string[], options: { json: boolean }): Promise<number> {
   const [path] = args;
   if (!path || args.length > 1) throw new CliUsageError('usage: pac ci-log <file|-> [--json]');
-  let text: string;
-  try {
-    text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CliUsageError(`${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
+  const text = readUserText(path);
   if (text.trim() === '') throw new CliUsageError(`${path}: the log is empty`);
   const analysis = await analyseCiLog(text, { llm: llmProviderFromConfig(config) });
   if (options.json) process.stdout.write(json(analysis));

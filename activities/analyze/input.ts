@@ -5,6 +5,8 @@
  */
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManifestInputError } from '../../lib/manifest-stream';
+import { decodeTextInput } from '../../lib/read-input';
 import { type DocumentEntry, documentEntries, streamDocumentEntries } from './documents';
 import { AnalyzeInputError } from './policies';
 
@@ -48,8 +50,30 @@ export function listSources(paths: readonly string[]): InputSource[] {
   return out;
 }
 
-async function* textBlocks(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
-  for await (const block of stream) yield typeof block === 'string' ? block : block.toString('utf8');
+/** UTF-8 text blocks of a byte stream: invalid bytes are refused (never replaced by U+FFFD). */
+async function* textBlocks(stream: NodeJS.ReadableStream, source: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  for await (const block of stream) {
+    const bytes = typeof block === 'string' ? Buffer.from(block) : block;
+    let text: string;
+    try {
+      text = decoder.decode(bytes, { stream: true });
+    } catch {
+      throw new ManifestInputError(`${source}:${line}`, 'not UTF-8 text (an invalid byte sequence)');
+    }
+    if (text.includes('\0')) throw new ManifestInputError(`${source}:${line}`, 'a binary file (NUL byte), not text');
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
+    yield text;
+  }
+  const rest = (() => {
+    try {
+      return decoder.decode();
+    } catch {
+      throw new ManifestInputError(`${source}:${line}`, 'not UTF-8 text (the input ends inside a character)');
+    }
+  })();
+  if (rest) yield rest;
 }
 
 /** The documents of one source, as they are read. An unreadable file is one problem (line 0). */
@@ -59,18 +83,18 @@ export async function* sourceEntries(
 ): AsyncGenerator<DocumentEntry> {
   try {
     if (input.source === '-') {
-      const stream = stdin();
-      stream.setEncoding('utf8');
-      yield* streamDocumentEntries(textBlocks(stream), '-');
+      yield* streamDocumentEntries(textBlocks(stdin(), '-'), '-');
     } else if ((input.size ?? 0) <= BLOCK_BYTES) {
-      yield* documentEntries(readFileSync(input.source, 'utf8'), input.source);
+      yield* documentEntries(decodeTextInput(readFileSync(input.source), input.source), input.source);
     } else {
-      yield* streamDocumentEntries(
-        textBlocks(createReadStream(input.source, { encoding: 'utf8', highWaterMark: BLOCK_BYTES })),
-        input.source,
-      );
+      yield* streamDocumentEntries(textBlocks(createReadStream(input.source, { highWaterMark: BLOCK_BYTES }), input.source), input.source);
     }
   } catch (error) {
+    if (error instanceof ManifestInputError) {
+      const [, line] = /:(\d+)$/.exec(error.location) ?? [];
+      yield { problem: { source: input.source, line: Number(line ?? 0), message: error.detail } };
+      return;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (!code) throw error;
     yield { problem: { source: input.source, line: 0, message: `cannot read the file (${code}): ${(error as Error).message}` } };

@@ -24,7 +24,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   train: { summary: 'run the lifecycle workflow (ingest → features → train → evaluate → register)', load: () => import('./train') },
   models: { summary: 'registered model versions, aliases and metrics', load: () => import('./models') },
-  drift: { summary: 'run the drift monitor on the ranker champion now (retrains when drifted)', load: () => import('./drift') },
+  drift: {
+    summary: 'drift of the observation window against the ranker champion now (retrains on it when drifted)',
+    load: () => import('./drift'),
+  },
+  ingest: { summary: 'import manifests (dump, GitOps repo, helm template output) as observations', load: () => import('./ingest') },
+  observations: { summary: 'observation counts per source, day and kind', load: () => import('./observations') },
   analyze: {
     summary: 'the policies that deny each Kubernetes object, by severity (text, JSON, SARIF, JUnit, GitHub annotations)',
     load: () => import('./analyze'),
@@ -44,5 +49,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   autofix: { summary: 'apply verified fixes for every denial (dry run unless --write)', load: () => import('./autofix') },
   lint: { summary: 'opa check --strict plus our own Rego rules', load: () => import('./lint') },
+  feedback: {
+    summary: 'record what happened to a suggested fix (accepted, reverted, policy changed, exempted)',
+    load: () => import('./feedback'),
+  },
   'ci-log': { summary: 'root cause, fix and evidence lines of a failed CI log', load: () => import('./ci-log') },
 };
