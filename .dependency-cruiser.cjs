@@ -32,6 +32,14 @@ module.exports = {
       to: { path: '^test/' },
     },
     {
+      name: 'opa-eval-only-in-the-engine',
+      comment:
+        'one policy engine: only activities/engine runs `opa eval` (its oracle activities/opa/corpus.ts), besides benchmarks, data tools and tests; everything else evaluates through activities/engine',
+      severity: 'error',
+      from: { pathNot: '^(activities/engine/|activities/opa/corpus\\.ts$|bench/|tools/|test/)' },
+      to: { path: '^activities/opa/(eval|corpus)\\.ts$' },
+    },
+    {
       name: 'workflows-types-only',
       comment:
         'workflow code is deterministic and bundled for the Temporal sandbox: it imports activities, registry, datasets and infra as types only',

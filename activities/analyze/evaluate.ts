@@ -4,7 +4,7 @@
  * how the engine runs.
  */
 import type { Config } from '../../infra/config';
-import { corpusEngine, type PolicyEngine, sharedCorpusEngine } from '../engine';
+import { corpusEngine, type ManifestVerdict, type PolicyEngine, sharedCorpusEngine } from '../engine';
 
 /** Parameters per policy id (data.kpc.params.<id>), as read from a --params file. */
 export type PolicyParams = Record<string, Record<string, unknown>>;
@@ -18,8 +18,12 @@ export interface EvaluateRequest {
 export interface Evaluator {
   /** every policy the engine holds: the corpus and the published policies */
   readonly policyIds: readonly string[];
+  /** the digest of what the engine evaluates (corpus ∪ published): recorded with each observation */
+  readonly corpusDigest: string;
   /** for each manifest, in order: policy id → denial messages, only for the policies that deny */
   evaluate(manifests: readonly unknown[], request?: EvaluateRequest): Promise<Record<string, string[]>[]>;
+  /** the same, with the per-policy evaluation times (µs) of the manifests the engine sampled */
+  verdicts(manifests: readonly unknown[], request?: EvaluateRequest): Promise<ManifestVerdict[]>;
   close(): Promise<void>;
 }
 
@@ -29,15 +33,18 @@ export interface EvaluatorOptions {
 }
 
 function evaluatorOf(engine: PolicyEngine, close: () => Promise<void>): Evaluator {
+  const verdicts = (manifests: readonly unknown[], request: EvaluateRequest = {}) =>
+    engine.evaluate(manifests, {
+      ...(request.policies ? { policies: request.policies } : {}),
+      ...(request.params ? { params: request.params } : {}),
+    });
   return {
     policyIds: engine.policyIds,
-    async evaluate(manifests, request = {}) {
-      const verdicts = await engine.evaluate(manifests, {
-        ...(request.policies ? { policies: request.policies } : {}),
-        ...(request.params ? { params: request.params } : {}),
-      });
-      return verdicts.map((v) => v.denied);
+    corpusDigest: engine.corpusDigest,
+    async evaluate(manifests, request) {
+      return (await verdicts(manifests, request)).map((v) => v.denied);
     },
+    verdicts,
     close,
   };
 }

@@ -1,17 +1,31 @@
 /**
- * The "opa test" step: proves a draft with the real `opa` — parse, `opa check --strict`, the
- * draft's own tests with coverage, then one `opa eval` of the draft over every positive fixture
- * (false positives), the request's examples, and every negative fixture (true positives on the
- * retrieved policies' fixtures, and behavioural duplicates of corpus policies).
+ * The "opa test" step: proves a draft inside the sandbox (activities/engine/sandbox.ts) — the
+ * policy and its tests are parsed and scanned for refused built-ins (network, environment, clock,
+ * randomness) before anything runs; then `opa check --strict` and the draft's own tests with
+ * coverage, each with the sandbox capabilities, an empty environment, a timeout and a memory cap;
+ * then the draft, compiled on the fly with the corpus library by the policy engine (draftEngine:
+ * wasm in a limited worker), is evaluated over every positive fixture (false positives), the
+ * request's examples, and every negative fixture (true positives on the retrieved policies'
+ * fixtures, and behavioural duplicates of corpus policies).
  *
  * The draft is written into a fresh temporary directory beside a copy of the shared library, so the
  * corpus is never touched.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../infra/config';
-import { formatOpaErrorDetail, OpaCompileError, opaCheck, opaEval, opaParse, opaTest } from '../opa/opa';
+import {
+  draftEngine,
+  EngineCompileError,
+  type EngineConfig,
+  EngineError,
+  EngineRefusedError,
+  formatRefusal,
+  type ManifestVerdict,
+  sandboxOptions,
+  scanRego,
+} from '../engine';
+import { formatOpaErrorDetail, OpaCompileError, opaCheck, opaParse, opaTest } from '../opa/opa';
 import type { Draft, DraftRequest, ValidationReport } from './schemas';
 
 export type FixtureSet = {
@@ -60,11 +74,24 @@ export function calledBuiltins(ast: unknown): string[] {
 
 function errorLines(error: unknown): string[] {
   if (error instanceof OpaCompileError) return error.errors.map(formatOpaErrorDetail);
+  if (error instanceof EngineCompileError && error.details.length) return error.details;
+  if (error instanceof EngineRefusedError) return error.refusals.map(formatRefusal);
   return [(error as Error).message];
 }
 
+/** The draft's denial messages on every manifest, by the engine (compiled on the fly, sandboxed). */
+async function evaluateDraft(config: EngineConfig, draft: Draft, manifests: unknown[], inventoryFile: string): Promise<ManifestVerdict[]> {
+  const { inventory } = JSON.parse(await readFile(inventoryFile, 'utf8')) as { inventory: unknown };
+  const engine = await draftEngine(config, { id: draft.policyId, policy: draft.policy, tests: draft.tests });
+  try {
+    return await engine.evaluate(manifests, { policies: [draft.policyId], inventory });
+  } finally {
+    await engine.close();
+  }
+}
+
 export async function validateDraft(options: {
-  opa: Config['opa'];
+  config: EngineConfig;
   draft: Draft;
   request: DraftRequest;
   fixtures: FixtureSet;
@@ -100,28 +127,34 @@ export async function validateDraft(options: {
     await writeFile(policyFile, draft.policy, 'utf8');
     await writeFile(testFile, draft.tests, 'utf8');
 
+    const sandbox = await sandboxOptions(options.config);
+    const limits = { opa: sandbox.opa, memoryLimitBytes: sandbox.memoryLimitBytes, timeoutMs: sandbox.timeoutMs };
     try {
-      const parsed = await opaParse({ opa: options.opa, source: draft.policy, filename: 'policy.rego' });
+      const parsed = await opaParse({ ...limits, source: draft.policy, filename: 'policy.rego' });
       report.parses = true;
       report.packageName = parsed.packagePath;
       report.builtins = calledBuiltins(parsed.ast);
+      // both files, before anything is evaluated
+      const refusals = await scanRego(options.config, [
+        { name: 'policy.rego', text: draft.policy },
+        { name: 'policy_test.rego', text: draft.tests },
+      ]);
+      if (refusals.length) {
+        report.checkErrors.push(...refusals.map(formatRefusal));
+        return report;
+      }
     } catch (error) {
       report.checkErrors.push(...errorLines(error));
       return report;
     }
+    const checked = { ...limits, capabilities: sandbox.capabilities, paths: [lib, policyFile, testFile], cwd: dir };
     try {
-      await opaCheck({ opa: options.opa, paths: [lib, policyFile, testFile], strict: true, cwd: dir });
+      await opaCheck({ ...checked, strict: true });
     } catch (error) {
       report.checkErrors.push(...errorLines(error));
     }
     try {
-      const tested = await opaTest({
-        opa: options.opa,
-        paths: [lib, policyFile, testFile],
-        coverage: true,
-        cwd: dir,
-        timeoutMs: Math.max(options.opa.timeoutMs, 60_000),
-      });
+      const tested = await opaTest({ ...checked, coverage: true, timeoutMs: Math.max(sandbox.timeoutMs, 60_000) });
       const own = tested.tests.filter((t) => t.package.endsWith('_test'));
       report.tests = {
         total: own.length,
@@ -139,29 +172,25 @@ export async function validateDraft(options: {
     }
     if (report.checkErrors.length) return report;
 
-    const key = draft.packageName.replace(/^kpc\.policies\./, '');
     const manifests = [
       ...fixtures.positives.map((f) => f.manifest),
       ...request.examples.deny,
       ...request.examples.allow,
       ...fixtures.negatives.map((f) => f.manifest),
     ];
-    const evaluated = await opaEval({
-      opa: options.opa,
-      timeoutMs: Math.max(options.opa.timeoutMs, 60_000),
-      query: `results := [d | some m in input.manifests; d := object.get(data.kpc.policies, ${JSON.stringify(key)}, {}).deny with input as m]`,
-      dataPaths: [lib, policyFile, fixtures.inventoryFile],
-      input: { manifests },
-    });
-    const results = evaluated.result[0]?.bindings?.results;
-    if (!Array.isArray(results) || results.length !== manifests.length) {
-      report.checkErrors.push(
-        `evaluation returned ${Array.isArray(results) ? results.length : 'no'} results for ${manifests.length} manifests`,
-      );
+    let verdicts: ManifestVerdict[];
+    try {
+      verdicts = await evaluateDraft(options.config, draft, manifests, fixtures.inventoryFile);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      report.checkErrors.push(...errorLines(error));
       return report;
     }
-    const denials = results as unknown[][];
-    for (const set of denials) for (const msg of set ?? []) if (typeof msg !== 'string' || msg.trim() === '') report.emptyMessages++;
+    const denials = verdicts.map((v) => v.denied[draft.policyId] ?? []);
+    for (const [k, set] of denials.entries()) {
+      // a message that is not a string (reported as its JSON text), or a blank one
+      report.emptyMessages += (verdicts[k]?.malformed?.[draft.policyId] ?? 0) + set.filter((msg) => msg.trim() === '').length;
+    }
     let i = 0;
     for (const fixture of fixtures.positives) {
       if ((denials[i++] ?? []).length) report.falsePositives.push(fixture.name);

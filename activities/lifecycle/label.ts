@@ -1,15 +1,18 @@
 /**
- * Labelling: which corpus policies deny each manifest, by real OPA (evaluated in batches). Used by
- * the lifecycle's ingest step and by `npm run datasets:generate` (tools/generate-labels.ts).
+ * Labelling: which corpus policies deny each manifest, by the policy engine (activities/engine:
+ * the corpus compiled to wasm, equal to `opa eval`), in batches across worker threads. Used by the
+ * lifecycle's ingest step and by `npm run datasets:generate` (tools/generate-labels.ts).
  */
-import { corpusDigest, corpusRegoFiles, loadPolicyIndex } from '../../datasets/load';
-import { INVENTORY_FILE } from '../../datasets/paths';
+import { corpusDigest, loadPolicyIndex } from '../../datasets/load';
 import { type GeneratedDatasetMeta, generatedDatasetMetaSchema, type LabelledManifest } from '../../datasets/schemas';
 import { generateManifests } from '../../datasets/synthetic/manifests';
 import type { Config } from '../../infra/config';
 import { sha256 } from '../../lib/digest';
-import { evaluateCorpus } from '../opa/corpus';
+import { corpusEngine } from '../engine';
 import { opaVersion } from '../opa/opa';
+
+/** Manifests per engine call, so that progress can be reported. */
+const LABEL_BATCH = 2000;
 
 export interface LabelResult {
   rows: LabelledManifest[];
@@ -29,13 +32,17 @@ export async function generateLabelledDataset(options: {
   const { config, seed, count } = options;
   const manifests = generateManifests(seed, count, { shift: options.shift ?? 0 });
   const started = performance.now();
-  const evaluations = await evaluateCorpus({
-    opa: config.opa,
-    regoFiles: corpusRegoFiles(),
-    dataFiles: [INVENTORY_FILE],
-    manifests,
-    onProgress: options.onProgress,
-  });
+  // the committed corpus alone: labels must not depend on what this machine has published
+  const engine = await corpusEngine(config, { sampleTimingEvery: 0, includePublished: false });
+  const evaluations: { denied: Record<string, string[]> }[] = [];
+  try {
+    for (let start = 0; start < manifests.length; start += LABEL_BATCH) {
+      evaluations.push(...(await engine.evaluate(manifests.slice(start, start + LABEL_BATCH))));
+      options.onProgress?.(evaluations.length, manifests.length);
+    }
+  } finally {
+    await engine.close();
+  }
   const labelSeconds = (performance.now() - started) / 1000;
   const rows: LabelledManifest[] = manifests.map((manifest, i) => ({
     id: `gen-${seed}-${i}`,

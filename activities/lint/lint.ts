@@ -17,12 +17,17 @@
  *   unreachable-kind        error    a deny rule that requires input.kind to be a kind the policy does not
  *                                    cover (index.jsonl) or no Kubernetes kind at all: it can never fire
  *   package-name            warning  datasets/policies/<id>/policy.rego not in package kpc.policies.<id_snake>
+ *
+ * The linted files are untrusted: opa check and opa parse run in the engine's sandbox (its
+ * capabilities, an empty environment, a timeout and a memory cap; activities/engine/sandbox.ts),
+ * so a call the sandbox refuses shows as `undefined function` from opa check, reported here as
+ * nondeterministic-builtin with the sandbox's reason.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { loadPolicyIndex } from '../../datasets/load';
-import type { Config } from '../../infra/config';
+import { type SandboxConfig, sandboxOptions, sandboxRefusal } from '../engine';
 import { OpaCompileError, opaCheck, opaParse } from '../opa/opa';
 import { isNondeterministicBuiltin } from './builtins';
 
@@ -211,7 +216,15 @@ function requiredKinds(rule: Node): { kind: string; row: number }[] {
   return out;
 }
 
+/** Why the sandbox refuses the function an `undefined function` error names, if it does. */
+function refusedBySandbox(message: string): string | undefined {
+  const name = /undefined function ([\w.]+)/.exec(message)?.[1];
+  if (!name) return undefined;
+  return sandboxRefusal(name) ?? (isNondeterministicBuiltin(name) ? 'non-deterministic' : undefined);
+}
+
 function strictRule(message: string): { rule: string; severity: LintFinding['severity'] } {
+  if (refusedBySandbox(message)) return { rule: 'nondeterministic-builtin', severity: 'error' };
   if (/unused argument|var .* unused|declared var .* unused|assigned var .* unused/i.test(message))
     return { rule: 'unused-variable', severity: 'warning' };
   if (/import .* unused/i.test(message)) return { rule: 'unused-import', severity: 'warning' };
@@ -224,7 +237,7 @@ export interface LintOptions {
   cwd?: string;
 }
 
-export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly string[], options: LintOptions = {}): Promise<LintReport> {
+export async function lintRego(config: SandboxConfig, paths: readonly string[], options: LintOptions = {}): Promise<LintReport> {
   const files = regoFilesOf(paths);
   if (files.length === 0) throw new Error(`no .rego files in ${paths.join(', ')}`);
   const cwd = options.cwd ?? process.cwd();
@@ -236,15 +249,24 @@ export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly stri
     findings.push({ rule, severity, file: show(file), line, message });
   };
 
-  // 1. opa check --strict over all files together (packages may span files)
+  // 1. opa check --strict over all files together (packages may span files), in the sandbox
+  const sandbox = await sandboxOptions(config);
+  const limits = { opa: sandbox.opa, timeoutMs: sandbox.timeoutMs, memoryLimitBytes: sandbox.memoryLimitBytes };
   try {
-    await opaCheck({ opa: config.opa, paths: files, strict: true, maxErrors: 1000 });
+    await opaCheck({ ...limits, capabilities: sandbox.capabilities, paths: files, strict: true, maxErrors: 1000 });
   } catch (error) {
     if (!(error instanceof OpaCompileError)) throw error;
     for (const detail of error.errors) {
       const { rule, severity } = strictRule(detail.message);
       const file = detail.file ? (files.find((f) => f.endsWith(detail.file as string)) ?? detail.file) : files[0];
-      add(rule, severity, file as string, detail.row ?? 0, detail.message);
+      const refused = refusedBySandbox(detail.message);
+      add(
+        rule,
+        severity,
+        file as string,
+        detail.row ?? 0,
+        refused ? `${detail.message}: refused by the sandbox (${refused})` : detail.message,
+      );
     }
   }
 
@@ -253,7 +275,7 @@ export async function lintRego(config: Pick<Config, 'opa'>, paths: readonly stri
   const parsed: { file: string; ast: Node }[] = [];
   for (const file of files) {
     try {
-      const { ast } = await opaParse({ opa: config.opa, path: file, locations: true });
+      const { ast } = await opaParse({ ...limits, path: file, locations: true });
       parsed.push({ file, ast: ast as Node });
     } catch (error) {
       if (!(error instanceof OpaCompileError)) throw error;

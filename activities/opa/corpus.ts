@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../../infra/config';
-import { opaEval } from './opa';
+import { opaEval } from './eval';
 
 /** Policy id from the key under data.kpc.policies (ids are kebab-case, packages snake_case). */
 export const policyIdOfPackageKey = (key: string) => key.replaceAll('_', '-');

@@ -61,6 +61,17 @@ export class OpaTimeoutError extends OpaError {
   }
 }
 
+/** The process went over its memory cap (prlimit/ulimit on its data segment) and was stopped by the Go runtime. */
+export class OpaMemoryLimitError extends OpaError {
+  constructor(
+    readonly command: string,
+    readonly limitBytes: number,
+  ) {
+    super(`${command} ran out of its memory limit of ${Math.round(limitBytes / 1048576)} MiB and was stopped`);
+    this.name = 'OpaMemoryLimitError';
+  }
+}
+
 /** The configured binary does not exist (or cannot be executed). */
 export class OpaNotFoundError extends OpaError {
   constructor(

@@ -1,12 +1,12 @@
 /**
- * Access to the real `opa` binary (v1.x): version, check, test (with coverage), parse and eval,
+ * Access to the real `opa` binary (v1.x): version, check, test (with coverage), parse and build
+ * (`opa eval` lives in eval.ts, for the engine's oracle only),
  * each returning typed results validated with zod. The binary and the default per-call timeout
  * come from `config.opa` (PAC_OPA_PATH, PAC_OPA_TIMEOUT_MS); every call can override the timeout.
  *
  *   const config = loadConfig();
  *   await opaCheck({ opa: config.opa, paths: ['policies'], strict: true });
  *   const report = await opaTest({ opa: config.opa, paths: ['policies'], coverage: true });
- *   const { result } = await opaEval({ opa: config.opa, query: 'data.k8s.deny', dataPaths: ['policies'], input });
  *
  * Errors: OpaCompileError (Rego that does not parse/compile, a query that fails), OpaTimeoutError
  * (the process group was killed), OpaNotFoundError (no binary), OpaCommandError (a bad flag or
@@ -15,16 +15,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { type Config, loadConfig } from '../../infra/config';
+import { type Call, failure, loadArgs, type OpaCallOptions, type OpaLoadOptions, prepare, requirePaths, run } from './call';
 import { describeCommand, OpaCommandError, OpaCompileError, type OpaErrorDetail, OpaTimeoutError } from './errors';
 import {
   type OpaCoverage,
   type OpaTestCase,
   type OpaTestSummary,
-  outputLines,
   packagePathOf,
   parseCoverageReport,
-  parseEvalOutput,
   parseJsonErrors,
   parseModuleOutput,
   parseTestResults,
@@ -33,39 +31,13 @@ import {
   ruleNamesOf,
   summarizeTests,
 } from './parse';
-import { type RunOpaResult, runOpa } from './run';
-import type { OpaEvalResult, OpaModule, OpaVersionInfo } from './schemas';
+import type { RunOpaResult } from './run';
+import type { OpaModule, OpaVersionInfo } from './schemas';
 
+export type { OpaCallOptions, OpaLoadOptions } from './call';
 export * from './errors';
 export * from './parse';
 export * from './schemas';
-
-/** Options every call takes. */
-export interface OpaCallOptions {
-  /**
-   * The binary and default timeout: the `opa` section of infra/config's Config, so a whole Config
-   * can be passed as the options (`opaVersion(config)`); `loadConfig().opa` when absent.
-   */
-  opa?: Config['opa'];
-  /** overrides `config.opa.timeoutMs`; for opaTest it bounds the whole call */
-  timeoutMs?: number;
-  /** the working directory of the process; relative paths (and the file names OPA reports) are relative to it */
-  cwd?: string;
-  /** kills the process when aborted (e.g. a Temporal activity's cancellation signal) */
-  signal?: AbortSignal;
-}
-
-/** How policies are loaded: shared by check and test. */
-export interface OpaLoadOptions {
-  /** files or directories of .rego (and data .json/.yaml) */
-  paths: readonly string[];
-  /** load the paths as bundles (`--bundle`) */
-  bundle?: boolean;
-  /** a capabilities version (`v1.0.0`) or the path of a capabilities.json */
-  capabilities?: string;
-  /** file and directory names to skip while loading (`--ignore`) */
-  ignore?: readonly string[];
-}
 
 export interface OpaCheckOptions extends OpaCallOptions, OpaLoadOptions {
   /** compiler strict mode: unused variables and imports, deprecated built-ins, ... are errors */
@@ -117,74 +89,6 @@ export interface OpaParseResult {
   packagePath: string;
   /** the module's rule names in source order, each once */
   ruleNames: string[];
-}
-
-export interface OpaEvalOptions extends OpaCallOptions {
-  query: string;
-  /** policy and data files or directories (`--data`) */
-  dataPaths?: readonly string[];
-  /** the input document, passed as JSON on stdin (never on the command line) */
-  input?: object;
-  /** bundle directories or archives (`--bundle`) */
-  bundle?: string | readonly string[];
-}
-
-export interface OpaEvalReport {
-  /** the result set: one entry per solution, empty when the query is undefined */
-  result: OpaEvalResult[];
-  /** the query has at least one solution */
-  defined: boolean;
-  /** what `print` wrote (OPA's stderr) */
-  printed: string[];
-}
-
-// ---------------------------------------------------------------------------------------------
-
-interface Call {
-  path: string;
-  timeoutMs: number;
-  deadline: number;
-  cwd?: string;
-  signal?: AbortSignal;
-}
-
-function prepare(options: OpaCallOptions): Call {
-  const opa = options.opa ?? loadConfig().opa;
-  const timeoutMs = options.timeoutMs ?? opa.timeoutMs;
-  return { path: opa.path, timeoutMs, deadline: Date.now() + timeoutMs, cwd: options.cwd, signal: options.signal };
-}
-
-/** Runs one command of a call within what is left of the call's timeout. */
-async function run(call: Call, args: string[], stdin?: string, cwd = call.cwd): Promise<RunOpaResult> {
-  const remaining = call.deadline - Date.now();
-  if (remaining <= 0) throw new OpaTimeoutError(describeCommand(args), call.timeoutMs);
-  try {
-    return await runOpa({ path: call.path, args, timeoutMs: remaining, stdin, cwd, signal: call.signal });
-  } catch (error) {
-    // name the call's timeout, not the remainder a later command of the call had
-    if (error instanceof OpaTimeoutError) throw new OpaTimeoutError(error.command, call.timeoutMs);
-    throw error;
-  }
-}
-
-function loadArgs(options: OpaLoadOptions): string[] {
-  const args: string[] = [];
-  if (options.bundle) args.push('--bundle');
-  if (options.capabilities) args.push('--capabilities', options.capabilities);
-  for (const name of options.ignore ?? []) args.push('--ignore', name);
-  return args;
-}
-
-function requirePaths(what: string, paths: readonly string[]): void {
-  if (paths.length === 0) throw new TypeError(`${what}: paths must name at least one file or directory`);
-}
-
-/** The JSON errors OPA printed on either stream, or an OpaCommandError with its text. */
-function failure(args: string[], result: RunOpaResult): OpaCompileError | OpaCommandError {
-  const command = describeCommand(args);
-  const errors = parseJsonErrors(result.stderr) ?? parseJsonErrors(result.stdout);
-  if (errors) return new OpaCompileError(command, errors);
-  return new OpaCommandError(command, result.exitCode, result.stderr || result.stdout);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,26 +214,37 @@ export async function opaParse(options: OpaParseOptions): Promise<OpaParseResult
   return { ast, packagePath: packagePathOf(ast), ruleNames: ruleNamesOf(ast) };
 }
 
-/**
- * `opa eval --format json` with the input as JSON on stdin (`--stdin-input`). Resolves with the
- * result set (empty when undefined); throws OpaCompileError when the query or policies do not
- * compile or evaluation fails (e.g. a conflict).
- */
-export async function opaEval(options: OpaEvalOptions): Promise<OpaEvalReport> {
-  const call = prepare(options);
-  const args = ['eval', '--format', 'json'];
-  let stdin: string | undefined;
-  if (options.input !== undefined) {
-    stdin = JSON.stringify(options.input);
-    args.push('--stdin-input');
-  }
-  for (const path of options.dataPaths ?? []) args.push('--data', path);
-  const bundles = typeof options.bundle === 'string' ? [options.bundle] : (options.bundle ?? []);
-  for (const path of bundles) args.push('--bundle', path);
-  args.push('--', options.query);
+export interface OpaBuildOptions extends OpaCallOptions, OpaLoadOptions {
+  /** the build target: `wasm` compiles the entrypoints to a WebAssembly module */
+  target: 'rego' | 'wasm';
+  /** entrypoints (`-e`), e.g. `kpc/engine/denials` */
+  entrypoints: readonly string[];
+  /** the bundle archive to write (`-o`) */
+  output: string;
+  /** optimisation level (`-O`) */
+  optimize?: 0 | 1 | 2;
+}
 
-  const result = await run(call, args, stdin);
-  if (result.exitCode !== 0) throw failure(args, result);
-  const set = parseEvalOutput(result.stdout, describeCommand(args));
-  return { result: set, defined: set.length > 0, printed: outputLines(result.stderr) };
+/**
+ * `opa build -t <target> -e … -o <output>`: writes the bundle archive; throws OpaCompileError
+ * when the policies do not compile (e.g. a built-in the capabilities do not allow).
+ */
+export async function opaBuild(options: OpaBuildOptions): Promise<{ output: string }> {
+  requirePaths('opaBuild', options.paths);
+  const call = prepare(options);
+  const args = ['build', '-t', options.target, ...loadArgs(options)];
+  for (const entrypoint of options.entrypoints) args.push('-e', entrypoint);
+  if (options.optimize) args.push(`-O=${options.optimize}`);
+  args.push('-o', options.output, '--', ...options.paths);
+  const result = await run(call, args);
+  if (result.exitCode === 0) return { output: options.output };
+  throw buildFailure(args, result);
+}
+
+/** `opa build` prints errors as text ("N errors occurred:" then file:row: code: message). */
+function buildFailure(args: string[], result: RunOpaResult): OpaCompileError | OpaCommandError {
+  const text = result.stderr || result.stdout;
+  const errors = parseJsonErrors(text) ?? parseTextErrors(text);
+  if (errors?.length) return new OpaCompileError(describeCommand(args), errors);
+  return new OpaCommandError(describeCommand(args), result.exitCode, text);
 }

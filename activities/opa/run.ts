@@ -1,10 +1,16 @@
 /**
  * Runs the `opa` binary once: arguments as an array (no shell), optional stdin, a hard timeout
  * after which the whole process group is killed, and a cap on the output kept in memory.
+ *
+ * The process gets an empty environment unless the caller passes one (the binary is run by its
+ * absolute path; OPA needs no variable), so no secret of ours can reach it. With
+ * `memoryLimitBytes` it runs under `prlimit --data` (or `ulimit -d` through /bin/sh when prlimit
+ * is missing): the Go runtime stops with "cannot allocate memory" above the cap, reported as
+ * OpaMemoryLimitError. (RLIMIT_AS cannot be used: Go reserves far more address space than it uses.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describeCommand, OpaCommandError, OpaNotFoundError, OpaTimeoutError } from './errors';
+import { describeCommand, OpaCommandError, OpaMemoryLimitError, OpaNotFoundError, OpaTimeoutError } from './errors';
 
 export interface RunOpaOptions {
   /** the binary */
@@ -17,6 +23,10 @@ export interface RunOpaOptions {
   signal?: AbortSignal;
   /** stdout and stderr together; more kills the process (default 64 MiB) */
   maxOutputBytes?: number;
+  /** the process environment (default: empty) */
+  env?: NodeJS.ProcessEnv;
+  /** a cap on the process's data segment (heap), in bytes */
+  memoryLimitBytes?: number;
 }
 
 export interface RunOpaResult {
@@ -60,6 +70,16 @@ function track(child: ChildProcess): void {
 
 const SPAWN_NOT_FOUND = new Set(['ENOENT', 'EACCES', 'ENOTDIR']);
 
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((file) => existsSync(file));
+const OUT_OF_MEMORY = /fatal error: (runtime: cannot allocate memory|out of memory)/;
+
+/** The command that runs `path args` under a data-segment cap (prlimit, else ulimit through sh). */
+export function limitedCommand(path: string, args: readonly string[], memoryLimitBytes: number): { file: string; args: string[] } {
+  const bytes = Math.max(1, Math.floor(memoryLimitBytes));
+  if (PRLIMIT) return { file: PRLIMIT, args: [`--data=${bytes}`, '--', path, ...args] };
+  return { file: '/bin/sh', args: ['-c', `ulimit -d ${Math.ceil(bytes / 1024)} && exec "$0" "$@"`, path, ...args] };
+}
+
 /** Why a process did not start: ENOENT also means a missing working directory. */
 function spawnError(path: string, cwd: string | undefined, error: NodeJS.ErrnoException): Error {
   if (error.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd)) {
@@ -86,8 +106,16 @@ export function runOpa(options: RunOpaOptions): Promise<RunOpaResult> {
   return new Promise<RunOpaResult>((resolve, reject) => {
     const started = performance.now();
     let child: ChildProcess;
+    const limit = options.memoryLimitBytes;
+    // under a wrapper a missing binary would be the wrapper's error: check first
+    if (limit !== undefined && !existsSync(path)) {
+      reject(new OpaNotFoundError(path, Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' })));
+      return;
+    }
+    const command_ = limit === undefined ? { file: path, args: [...args] } : limitedCommand(path, args, limit);
     try {
-      child = spawn(path, args, {
+      child = spawn(command_.file, command_.args, {
+        env: options.env ?? {},
         cwd,
         stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         detached: GROUPS,
@@ -155,6 +183,7 @@ export function runOpa(options: RunOpaOptions): Promise<RunOpaResult> {
         const err = Buffer.concat(stderr).toString('utf8');
         if (ending === 'timeout') return reject(new OpaTimeoutError(command, timeoutMs));
         if (ending === 'abort') return reject(signal?.reason ?? new Error(`${command} was aborted`));
+        if (limit !== undefined && exitCode !== 0 && OUT_OF_MEMORY.test(err)) return reject(new OpaMemoryLimitError(command, limit));
         if (ending === 'overflow') {
           return reject(new OpaCommandError(command, exitCode, err, `output exceeded ${maxOutputBytes} bytes; the process was killed`));
         }

@@ -167,15 +167,15 @@ export async function minimiseWith(manifest: Json, oracle: DenyOracle, options: 
 }
 
 /** The real-OPA oracle: does `policy` deny each candidate (with the inventory and optional params)? */
-export function opaDenyOracle(config: Pick<Config, 'opa'>, policy: string, params?: PolicyParams): DenyOracle {
+export function opaDenyOracle(config: Config, policy: string, params?: PolicyParams): DenyOracle {
   return async (candidates) => {
-    const denials = await evaluateDenials({ opa: config.opa, manifests: candidates, policies: [policy], params });
+    const denials = await evaluateDenials({ config, manifests: candidates, policies: [policy], params });
     return denials.map((d) => (d[policy]?.length ?? 0) > 0);
   };
 }
 
 export async function minimiseCounterexample(
-  config: Pick<Config, 'opa'>,
+  config: Config,
   input: { manifest: Json; policy: string; params?: PolicyParams },
 ): Promise<MinimiseResult & { policy: string }> {
   const result = await minimiseWith(input.manifest, opaDenyOracle(config, input.policy, input.params));
