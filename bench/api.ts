@@ -7,13 +7,19 @@
  *   npm run bench:api -- [--requests 200] [--concurrency 4]
  *
  * Only 127.0.0.1 is ever contacted; the run stops by itself (request count, and 180 s at most).
+ * /v1 routes need a bearer token: the server gets a random read-scoped one for this run. Recording
+ * is on (PAC_OBSERVE=on, as in production), into a throw-away observation store, so the numbers
+ * include what recording every analysed object costs; the same load then runs against a server
+ * with recording off, and the ratio on/off is printed with how many observations were written.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quantile } from '../activities/qa/eval';
-import { FIXTURES_DIR } from '../datasets/paths';
+import { POLICIES_DIR } from '../datasets/paths';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } } });
 const requests = Number(values.requests);
@@ -22,12 +28,21 @@ if (!(Number.isInteger(requests) && requests > 0 && requests <= 10_000)) throw n
 if (!(Number.isInteger(concurrency) && concurrency > 0 && concurrency <= 64)) throw new Error('--concurrency: 1 to 64');
 const DEADLINE = Date.now() + 180_000;
 
-const manifest = readFileSync(join(FIXTURES_DIR, 'negative', 'pss-privileged--daemonset-profiler-agent.yaml'), 'utf8');
+const TOKEN = randomBytes(24).toString('hex');
+const STORE = mkdtempSync(join(tmpdir(), 'bench-api-observations-'));
 
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
+const manifest = readFileSync(join(POLICIES_DIR, 'pss-privileged', 'samples', 'disallowed', 'daemonset-profiler-agent.yaml'), 'utf8');
+
+function startServer(observe: 'on' | 'off'): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['bin/pac.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, PAC_API_RATE_LIMIT: String(requests * 10) },
+    env: {
+      ...process.env,
+      PAC_API_RATE_LIMIT: String(requests * 10),
+      PAC_API_TOKENS: `bench:${TOKEN}:read`,
+      PAC_OBSERVE: observe,
+      PAC_OBSERVATIONS_DIR: STORE,
+    },
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -38,6 +53,13 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
     });
     child.once('exit', (code) => reject(new Error(`pac serve exited with ${code} before listening`)));
   });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 async function load(name: string, send: () => Promise<Response>): Promise<{ name: string; ms: number[]; errors: number; seconds: number }> {
@@ -60,17 +82,33 @@ async function load(name: string, send: () => Promise<Response>): Promise<{ name
   return { name, ms, errors, seconds: (performance.now() - started) / 1000 };
 }
 
-const { child, url } = await startServer();
+type Load = Awaited<ReturnType<typeof load>>;
+
+/** The analyze load against a server with recording on or off, and (recording on) the /healthz baseline. */
+async function measure(observe: 'on' | 'off'): Promise<Load[]> {
+  const { child, url } = await startServer(observe);
+  try {
+    const analyze = await load(`POST /v1/analyze (recording ${observe})`, () =>
+      fetch(`${url}/v1/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ manifests: manifest, top: 5 }),
+      }),
+    );
+    return observe === 'on' ? [analyze, await load('GET /healthz', () => fetch(`${url}/healthz`))] : [analyze];
+  } finally {
+    // SIGTERM: the server closes, and its pending observations are written
+    await stop(child);
+  }
+}
+
 try {
-  const analyze = await load('POST /v1/analyze', () =>
-    fetch(`${url}/v1/analyze`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ manifests: manifest, top: 5 }),
-    }),
-  );
-  const health = await load('GET /healthz', () => fetch(`${url}/healthz`));
-  const rows = [analyze, health].map((r) => ({
+  const [on, health] = (await measure('on')) as [Load, Load];
+  const [off] = (await measure('off')) as [Load];
+  const { observationCounts } = await import('../activities/observations');
+  const { loadConfig } = await import('../infra/config');
+  const recorded = observationCounts(loadConfig({ ...process.env, PAC_OBSERVATIONS_DIR: STORE })).total;
+  const rows = [on, off, health].map((r) => ({
     route: r.name,
     requests: r.ms.length,
     errors: r.errors,
@@ -80,13 +118,22 @@ try {
     p99_ms: quantile(r.ms, 0.99),
     rps: r.ms.length / r.seconds,
   }));
-  const [a, h] = rows as [(typeof rows)[number], (typeof rows)[number]];
-  process.stdout.write(`${JSON.stringify({ rows, ratio_p50_analyze_to_healthz: a.p50_ms / h.p50_ms }, null, 2)}\n`);
+  const [a, o, h] = rows as [(typeof rows)[number], (typeof rows)[number], (typeof rows)[number]];
+  const summary = {
+    rows,
+    ratio_p50_analyze_to_healthz: a.p50_ms / h.p50_ms,
+    ratio_p50_recording_on_to_off: a.p50_ms / o.p50_ms,
+    ratio_p99_recording_on_to_off: a.p99_ms / o.p99_ms,
+    observations_recorded: recorded,
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   for (const r of rows)
     process.stderr.write(
-      `${r.route.padEnd(17)} n=${r.requests} c=${r.concurrency} errors=${r.errors} p50=${r.p50_ms.toFixed(1)}ms p95=${r.p95_ms.toFixed(1)}ms p99=${r.p99_ms.toFixed(1)}ms ${r.rps.toFixed(1)} req/s\n`,
+      `${r.route.padEnd(36)} n=${r.requests} c=${r.concurrency} errors=${r.errors} p50=${r.p50_ms.toFixed(1)}ms p95=${r.p95_ms.toFixed(1)}ms p99=${r.p99_ms.toFixed(1)}ms ${r.rps.toFixed(1)} req/s\n`,
     );
-  process.stderr.write(`p50 /v1/analyze is ${(a.p50_ms / h.p50_ms).toFixed(0)}× the HTTP baseline (/healthz)\n`);
+  process.stderr.write(
+    `p50 /v1/analyze is ${(a.p50_ms / h.p50_ms).toFixed(0)}× the HTTP baseline (/healthz); recording on / off: p50 ${summary.ratio_p50_recording_on_to_off.toFixed(2)}×, p99 ${summary.ratio_p99_recording_on_to_off.toFixed(2)}× (${recorded} observations recorded of ${on.ms.length + Math.min(5, requests)} analysed)\n`,
+  );
 } finally {
-  child.kill('SIGTERM');
+  rmSync(STORE, { recursive: true, force: true });
 }

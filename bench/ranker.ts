@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { extractManifestFeatures, MANIFEST_FEATURES, relevantFeatures } from '../activities/features';
 import { evaluateCorpus } from '../activities/opa/corpus';
-import { opaEval } from '../activities/opa/opa';
+import { opaEval } from '../activities/opa/eval';
 import { percentile } from '../activities/training/metrics';
 import { evaluateRanker, heuristicRanker, measureRankLatency, trainRanker } from '../activities/training/ranker';
 import { trainTestSplit } from '../activities/training/split';

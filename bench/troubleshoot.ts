@@ -136,7 +136,7 @@ if (!values['skip-fixes']) {
   const run = async (guided: boolean) => {
     const rows: { fixture: string; found: boolean; foundNoInput: boolean; candidates: number; ops: number; strategy: string }[] = [];
     const t = performance.now();
-    const befores = await evaluateDenials({ opa: config.opa, manifests: negatives.map((f) => f.manifest) });
+    const befores = await evaluateDenials({ config, manifests: negatives.map((f) => f.manifest) });
     for (const [i, f] of negatives.entries()) {
       const policy = f.name.split('--')[0] as string;
       const rec = await recommendFixes(config, { manifest: f.manifest, policy, denialsBefore: befores[i], guided, limit: 50 });

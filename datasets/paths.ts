@@ -20,3 +20,5 @@ export const KB_EVAL_FILE = join(DATASETS_DIR, 'kb-eval', 'questions.jsonl');
 /** draft requests with held-out checks: design/ (used while building the generator) and heldout/ (never used to tune) */
 export const DRAFT_REQUESTS_DESIGN_DIR = join(DATASETS_DIR, 'draft-requests', 'design');
 export const DRAFT_REQUESTS_HELDOUT_DIR = join(DATASETS_DIR, 'draft-requests', 'heldout');
+/** manifests written by hand in styles unlike the generator, for evaluation only (never used to tune) */
+export const FOREIGN_WORKLOADS_DIR = join(DATASETS_DIR, 'foreign', 'workloads');

@@ -9,9 +9,11 @@
  *    variants of good manifests (spurious denials), so every message is one OPA really returned.
  * 3. What happened next (what was decided, whether a fix was reverted, whether the decision was
  *    accepted) is simulated from those observations with the assumptions written down in
- *    datasets/README.md.
+ *    datasets/README.md. Every row is marked `source: "simulated"`.
  *
- * Rows the product appended (source "feedback") are kept when the file is regenerated.
+ * Real rows (explicit feedback, outcomes read from observations) never go into this file: the
+ * lifecycle's ingest reads them from the observation store and adds them to the training set.
+ * Rows of another source found in an older file are kept when it is regenerated.
  *
  *   npm run datasets:failures [-- --seed 7 --count 3000]
  */
@@ -126,6 +128,8 @@ const LOG_DAYS = 90;
 
 /** Share of the log's denials that fall on acceptable manifests (spurious ones). */
 export const SPURIOUS_SHARE = 0.25;
+/** Share of rows whose `accepted` is flipped (reviewer noise): no feature can predict more than about 1 − this. */
+export const REVIEWER_NOISE = 0.05;
 
 export async function generateFailureLog(options: {
   config: Config;
@@ -199,7 +203,7 @@ export async function generateFailureLog(options: {
       0.3 * gaussian(rng);
     const decision = score > 0.75 ? 'policy_change' : 'manifest_patch';
     const right = event.spurious ? 'policy_change' : 'manifest_patch';
-    const accepted = (decision === right) !== rng.chance(0.05);
+    const accepted = (decision === right) !== rng.chance(REVIEWER_NOISE);
     // a manifest patched for a spurious denial gets reverted by its developers most of the time;
     // a patch for a real problem occasionally breaks the app and is reverted too
     if (decision === 'manifest_patch' && (event.spurious ? rng.chance(0.7) : rng.chance(0.03))) reverts.set(key, history + 1);
@@ -217,7 +221,7 @@ export async function generateFailureLog(options: {
       co_denials: event.coDenials,
       decision,
       accepted,
-      source: 'bootstrap',
+      source: 'simulated',
     });
   });
 }
@@ -235,13 +239,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const fpScores = await measureFpScores(config);
   const rows = await generateFailureLog({ config, seed, count, fpScores });
   const feedback = existsSync(FAILURE_LOG_FILE)
-    ? readJsonl(FAILURE_LOG_FILE, failureRecordSchema).filter((row) => row.source === 'feedback')
+    ? readJsonl(FAILURE_LOG_FILE, failureRecordSchema).filter((row) => row.source !== 'simulated')
     : [];
   writeAtomic(FP_SCORES_FILE, toJsonl(fpScores));
   writeAtomic(FAILURE_LOG_FILE, toJsonl([...rows, ...feedback]));
   const changes = rows.filter((r) => r.decision === 'policy_change').length;
   process.stderr.write(
-    `[failures] ${rows.length} bootstrap rows (+${feedback.length} feedback rows kept), ${changes} policy_change, ` +
+    `[failures] ${rows.length} simulated rows (+${feedback.length} real rows kept), ${changes} policy_change, ` +
       `${rows.filter((r) => r.accepted).length} accepted, in ${((performance.now() - started) / 1000).toFixed(1)}s\n` +
       `[failures] fp_score > 0.3 for: ${
         fpScores

@@ -6,7 +6,8 @@
  * Nothing is published without an explicit approval. A draft that never passes the guardrails ends
  * `failed` with the reasons; one nobody decides on ends `expired` after the approval timeout. The
  * `status` query shows the draft, the test results, the guardrail report and the provenance at
- * every step.
+ * every step; a draft that passed the guardrails carries its predicted evaluation time
+ * (guardrails.latency), also shown as the execution's current details in the Temporal UI.
  *
  * A decision arrives as a Workflow Update (`approveDraft` / `rejectDraft`: the CLI and the API,
  * whose validators refuse a malformed or late decision with an error the caller sees) or as a
@@ -29,6 +30,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
@@ -235,6 +237,8 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
       status.draft = draft;
       status.report = report;
       status.guardrails = guardrails;
+      // the predicted evaluation time, as the execution's current details in the Temporal UI (no command: no patch needed)
+      if (guardrails.latency) setCurrentDetails(guardrails.latency.details);
       break;
     }
     feedback = guardrails.failures;

@@ -6,7 +6,7 @@
  * `lifecycle-<family>` and the "use existing" conflict policy, so a second identical trigger joins
  * the running workflow instead of training twice.
  */
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DatasetRef, EvaluationResult, Metrics, RegisterOutcome, TrainResult } from '../activities/lifecycle/types';
 import type { ModelFamily } from '../registry/promotion';
@@ -23,7 +23,14 @@ export interface LifecycleInput {
   count?: number;
   /** why this training happens: "manual", "schedule", "drift: …", "new labels: …" */
   reason?: string;
+  /** ranker: population shift of the simulated set (the retrain of a drift demo trains on the shifted data) */
+  shift?: number;
+  /** ranker: the observation window to train on (ISO times; a drift-triggered retrain trains on the window that drifted) */
+  window?: { since: string; until: string };
 }
+
+/** Guards passing `shift` and `window` to the ingest step (issue 12): executions from before replay the old call. */
+export const LIFECYCLE_WINDOW_PATCH = 'lifecycle-ingest-window';
 
 export interface LifecycleStatus {
   family: ModelFamily;
@@ -85,7 +92,11 @@ export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult>
   status.runId = run.runId;
   status.runUrl = run.runUrl;
   try {
-    const dataset = await timed('ingest', () => dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count }));
+    const data =
+      patched(LIFECYCLE_WINDOW_PATCH) && (input.shift !== undefined || input.window !== undefined)
+        ? { ...(input.shift !== undefined ? { shift: input.shift } : {}), ...(input.window ? { window: input.window } : {}) }
+        : {};
+    const dataset = await timed('ingest', () => dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count, ...data }));
     const features = await timed('features', () => dataSteps.buildFeatures({ family, run, dataset }));
     const train = await timed('train', () => computeSteps.trainModel({ family, run, features, seed: input.seed ?? 42 }));
     status.metrics = { ...train.validation };

@@ -4,9 +4,13 @@
  * champion was trained, and when either calls for it starts a retrain (lifecycle-<family>, joined if
  * one is already running: `retrain.joined`) with the reason recorded. The drift run is keyed by this
  * execution (workflow id + run id), so a retried drift step never logs a second run.
+ *
+ * Current data is the latest observation window, ending at this workflow's time (so every retry of
+ * the step reads the same window); with a seed or a shift it is SIMULATED data (a demo). The retrain
+ * trains on what drifted: the same observation window, or the same seed, count and shift.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DriftSummary, LabelCheck } from '../activities/lifecycle/monitor';
 import type { ModelFamily } from '../registry/promotion';
@@ -15,10 +19,10 @@ import { lifecycle } from './lifecycle';
 
 export interface MonitorInput {
   family?: ModelFamily;
-  /** current data: manifests generated from this seed (default: a fresh seed per day is the caller's job) */
+  /** current data: SIMULATED manifests generated from this seed (a demo); default: the observation window */
   seed?: number;
   count?: number;
-  /** generator shift for tests and what-if runs: 0 = the usual mix, 1 = strongly shifted */
+  /** generator shift for tests and what-if runs (SIMULATED data): 0 = the usual mix, 1 = strongly shifted */
   shift?: number;
   /** share of drifted features that counts as drift (default from the activity: 0.3) */
   threshold?: number;
@@ -35,13 +39,19 @@ export interface MonitorResult {
 
 const acts = proxyActivities<Activities>(step('drift', ['DatasetError', 'NoChampionError']));
 
+/** Guards reading observations by default and retraining on what drifted (issue 12): executions from before replay the old calls. */
+export const MONITOR_OBSERVATIONS_PATCH = 'monitor-observations';
+
 export async function monitor(input: MonitorInput = {}): Promise<MonitorResult> {
   const family = input.family ?? 'ranker';
   const { workflowId: monitorId, runId: workflowRunId } = workflowInfo();
+  const observed = patched(MONITOR_OBSERVATIONS_PATCH);
+  const demo = input.seed !== undefined || input.shift !== undefined;
+  // decided here (workflow time) so every retry of the step sees the same data
+  const seed = input.seed ?? Math.floor(Date.now() / 86_400_000);
   const drift = await acts.computeDrift({
     family,
-    // today's data unless a seed is given; decided here (workflow time) so every retry sees the same data
-    seed: input.seed ?? Math.floor(Date.now() / 86_400_000),
+    ...(observed && !demo ? { window: { until: new Date(Date.now()).toISOString() } } : { seed }),
     count: input.count,
     shift: input.shift,
     threshold: input.threshold,
@@ -58,9 +68,11 @@ export async function monitor(input: MonitorInput = {}): Promise<MonitorResult> 
   const reason = reasons.join(' | ');
   const workflowId = `lifecycle-${family}`;
   try {
+    // the retrain trains on what drifted: the observation window, or the same simulated data
+    const what = !observed ? {} : drift.window ? { window: drift.window } : { seed, count: input.count, shift: input.shift ?? 0 };
     await startChild(lifecycle, {
       workflowId,
-      args: [{ family, reason }],
+      args: [{ family, reason, ...what }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowExecutionTimeout: WORKFLOW_TIMEOUTS.lifecycle,
     });

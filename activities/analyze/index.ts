@@ -11,13 +11,16 @@
  *   evaluate.ts   the one call into the policy engine
  *   run.ts        the streaming pipeline (bounded batches)
  *   rank.ts       champion ranker (MLflow) or heuristic, only when asked for
+ *   observe.ts    what an analysis records as observations (on a time budget)
  *   format/       text, json, sarif, junit, github
  *   report.ts     the zod schemas of the records
  */
 import type { Config } from '../../infra/config';
 import type { DocumentProblem } from '../../lib/manifest-stream';
+import type { ObservationSource } from '../observations';
 import { documentEntries, type ManifestDocument } from './documents';
 import { sharedEvaluator } from './evaluate';
+import { analysisObserver, RecordingBudget } from './observe';
 import { cachedChampionRanker, rankManifest } from './rank';
 import { describeResource } from './run';
 
@@ -47,12 +50,21 @@ export interface AnalyzeReport {
   ranker: string;
 }
 
+/** One recording budget per configuration (one per process in the API): requests share it. */
+const budgets = new WeakMap<Config, RecordingBudget>();
+
+export interface AnalyzeOptions {
+  top?: number;
+  /** record each object as an observation with this source and origin (e.g. api, "POST /v1/analyze") */
+  observe?: { source: ObservationSource; origin: string };
+}
+
 /**
  * For every Kubernetes object in the texts: the policies that deny it (alphabetical) and the
  * ranker's top-k. A document that does not parse is reported with its line; the others are still
  * analysed.
  */
-export async function analyze(config: Config, inputs: readonly InputText[], options: { top?: number } = {}): Promise<AnalyzeReport> {
+export async function analyze(config: Config, inputs: readonly InputText[], options: AnalyzeOptions = {}): Promise<AnalyzeReport> {
   const objects: ManifestDocument[] = [];
   const errors: AnalyzeError[] = [];
   for (const input of inputs)
@@ -61,16 +73,35 @@ export async function analyze(config: Config, inputs: readonly InputText[], opti
       else errors.push(entry.problem);
     }
   const [{ ranker, label }, evaluator] = await Promise.all([cachedChampionRanker(config), sharedEvaluator(config)]);
-  const verdicts = objects.length ? await evaluator.evaluate(objects.map((o) => o.manifest)) : [];
+  const verdicts = objects.length ? await evaluator.verdicts(objects.map((o) => o.manifest)) : [];
   const top = options.top ?? 5;
   const resources = objects.map((object, i) => ({
     source: object.source,
     line: object.line,
     resource: describeResource(object.manifest).resource,
-    denied: Object.entries(verdicts[i] ?? {})
+    denied: Object.entries(verdicts[i]?.denied ?? {})
       .map(([policy, messages]) => ({ policy, messages: [...messages].sort() }))
       .sort((a, b) => a.policy.localeCompare(b.policy)),
     ranked: rankManifest(ranker, object.manifest, top),
   }));
+  if (options.observe) {
+    const { source, origin } = options.observe;
+    let budget = budgets.get(config);
+    if (!budget) {
+      budget = new RecordingBudget();
+      budgets.set(config, budget);
+    }
+    const observer = analysisObserver(config, {
+      source,
+      corpusDigest: evaluator.corpusDigest,
+      ranker: label,
+      budget,
+      originOf: () => origin,
+    });
+    objects.forEach((object, i) => {
+      observer.observe(object, verdicts[i] ?? { denied: {} }, resources[i]?.ranked);
+    });
+    observer.finish();
+  }
   return { resources, errors, ranker: label };
 }

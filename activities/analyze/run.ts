@@ -11,6 +11,7 @@ import type { DocumentEntry, ManifestDocument } from './documents';
 import type { Evaluator, PolicyParams } from './evaluate';
 import { applyExemptions } from './exemptions';
 import type { InputSource } from './input';
+import type { AnalysisObserver, ObservedVerdict } from './observe';
 import type { Catalogue } from './policies';
 import type { Finding, Problem, ResourceReport, Severity, Skipped, Summary } from './report';
 import { atOrAbove } from './severity';
@@ -32,6 +33,8 @@ export interface AnalysisOptions {
   strict?: boolean;
   /** the ranker's top-k for a manifest (only when ranking was asked for) */
   rank?: (manifest: Record<string, unknown>) => { policy: string; score: number }[];
+  /** records each analysed object as an observation (observe.ts); the report is unchanged */
+  observer?: AnalysisObserver;
   /** objects per evaluation batch (default 256) */
   batchSize?: number;
   /** batches evaluated at a time (default 2) */
@@ -45,7 +48,7 @@ type Event = { object: ManifestDocument; index: number } | { problem: Problem } 
 interface Batch {
   events: Event[];
   manifests: Record<string, unknown>[];
-  verdicts?: Promise<Record<string, string[]>[]>;
+  verdicts?: Promise<ObservedVerdict[]>;
 }
 
 export function describeResource(manifest: Record<string, unknown>): Pick<ResourceReport, 'kind' | 'name' | 'namespace' | 'resource'> {
@@ -139,7 +142,9 @@ export async function runAnalysis(
     const verdicts = (await batch.verdicts) ?? [];
     for (const event of batch.events) {
       if ('object' in event) {
-        const report = resourceReport(event.object, verdicts[event.index] ?? {}, catalogue, selected, options.rank);
+        const verdict = verdicts[event.index] ?? { denied: {} };
+        const report = resourceReport(event.object, verdict.denied, catalogue, selected, options.rank);
+        options.observer?.observe(event.object, verdict, report.ranked);
         counts.resources++;
         let active = 0;
         for (const f of report.findings) {
@@ -164,7 +169,7 @@ export async function runAnalysis(
   const dispatch = async () => {
     const batch = current;
     current = { events: [], manifests: [] };
-    batch.verdicts = batch.manifests.length ? evaluator.evaluate(batch.manifests, request) : Promise.resolve([]);
+    batch.verdicts = batch.manifests.length ? evaluator.verdicts(batch.manifests, request) : Promise.resolve([]);
     // a rejected evaluation is awaited (and thrown) in order by emit; keep it from being "unhandled" meanwhile
     batch.verdicts.catch(() => {});
     queue.push(batch);

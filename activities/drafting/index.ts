@@ -20,6 +20,7 @@ import { llmProviderFromConfig } from '../llm/chat';
 import { embeddingProviderFromConfig } from '../llm/embeddings';
 import { OpaNotFoundError } from '../opa/errors';
 import { checkGuardrails } from './guardrail';
+import { predictDraftLatency } from './latency-budget';
 import { generateWithLLM } from './llm-generate';
 import { policyIdFor } from './naming';
 import { deriveCandidates, generateOffline, NoCandidateError } from './offline';
@@ -219,8 +220,11 @@ export function draftingActivities(config: Config) {
 
     async guardrailDraft(input: { draft: Draft; report: ValidationReport }): Promise<GuardrailReport & { rejectedConstraint?: string }> {
       const verdict = checkGuardrails(input.draft, input.report);
+      // a draft that passed: its predicted evaluation time against the budget (a warning, never a failed gate)
+      const latency = verdict.passed ? await predictDraftLatency(config, input.draft) : undefined;
       return {
         ...verdict,
+        ...(latency ? { latency } : {}),
         ...(input.draft.constraint && !verdict.passed ? { rejectedConstraint: describeConstraint(input.draft.constraint) } : {}),
       };
     },

@@ -177,10 +177,33 @@ export const validationReportSchema = z.object({
 });
 export type ValidationReport = z.infer<typeof validationReportSchema>;
 
+/**
+ * The predicted evaluation time of a draft that passed the guardrails (activities/drafting/
+ * latency-budget.ts): the latency champion at realistic input sizes (p50/p95 of observed manifests
+ * of the draft's kinds), against the budget PAC_LATENCY_BUDGET_MS. A warning, never a failed gate.
+ */
+export const latencyPredictionSchema = z.object({
+  /** the latency champion's registered version; null: no prediction (see note) */
+  modelVersion: z.string().nullable(),
+  kinds: z.array(z.string()),
+  /** input sizes in items (containers, rules, ports …) and where they came from */
+  sizes: z.object({ p50: z.number(), p95: z.number(), manifests: z.int(), from: z.enum(['observations', 'simulated']) }),
+  inventoryObjects: z.int(),
+  predictedMs: z.object({ p50: z.number(), p95: z.number() }).nullable(),
+  budgetMs: z.number(),
+  overBudget: z.boolean(),
+  note: z.string(),
+  /** the same in Markdown, as the workflow's current details in the Temporal UI */
+  details: z.string(),
+});
+export type LatencyPrediction = z.infer<typeof latencyPredictionSchema>;
+
 export const guardrailReportSchema = z.object({
   passed: z.boolean(),
   gates: z.array(z.object({ gate: z.string(), passed: z.boolean(), detail: z.string() })),
   failures: z.array(z.string()),
+  /** the predicted evaluation time (drafts that passed the gates) */
+  latency: latencyPredictionSchema.optional(),
   /** the constraint of a failed draft, so the next attempt does not derive it again */
   rejectedConstraint: z.string().optional(),
 });

@@ -2,17 +2,13 @@
  * Lifecycle bookkeeping and ingest: the MLflow run that records one training, and the dataset it
  * trains on (written into the run's work directory with its content digest).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
-import { corpusDigest } from '../../datasets/load';
-import { FAILURE_LOG_FILE, LATENCY_FILE } from '../../datasets/paths';
 import type { Config } from '../../infra/config';
-import { writeAtomic } from '../../lib/atomic';
-import { sha256 } from '../../lib/digest';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import type { ModelFamily } from '../../registry/promotion';
-import { generateLabelledDataset } from './label';
+import { ingestRankerDataset } from './ingest-ranker';
+import { ingestFixOrLatency } from './training-sets';
 import type { DatasetRef, TrainingRun } from './types';
 
 export const EXPERIMENT_NAMES: Record<ModelFamily, string> = {
@@ -101,53 +97,24 @@ export function runActivities(config: Config) {
 
     /**
      * The family's training records, copied into the run's work directory:
-     * ranker — generated manifests labelled by the real corpus (seeded; same seed → same digest);
-     * fix — the failure log; latency — the latency measurements.
+     * ranker — the observation window + the SIMULATED bootstrap set, labelled by corpus ∪ published;
+     * fix — the simulated failure log + real feedback; latency — opa bench + observed engine timings.
      */
-    async ingestDataset(input: { family: ModelFamily; run: TrainingRun; seed?: number; count?: number }): Promise<DatasetRef> {
+    async ingestDataset(input: {
+      family: ModelFamily;
+      run: TrainingRun;
+      seed?: number;
+      count?: number;
+      /** ranker: population shift of the simulated set (a drift demo's retrain) */
+      shift?: number;
+      /** ranker: the observation window (a drift-triggered retrain trains on the window that drifted) */
+      window?: { since: string; until: string };
+    }): Promise<DatasetRef> {
       const { family, run } = input;
-      let name: string;
-      let text: string;
-      let source: string;
-      if (family === 'ranker') {
-        const seed = input.seed ?? 42;
-        const count = input.count ?? 2000;
-        const context = Context.current();
-        const result = await generateLabelledDataset({
-          config,
-          seed,
-          count,
-          // one heartbeat per labelled chunk: a worker killed while labelling is noticed within the heartbeat timeout
-          onProgress: (done, total) => context.heartbeat({ step: 'ingest', detail: `labelled ${done}/${total} manifests` }),
-        });
-        name = result.meta.name;
-        text = result.jsonl;
-        source = `generated seed=${seed} count=${count}; labels from the corpus evaluated with OPA ${result.meta.opaVersion} (corpus ${result.meta.corpusDigest.slice(0, 12)})`;
-      } else if (family === 'fix') {
-        name = 'failure_log';
-        text = readFileSync(FAILURE_LOG_FILE, 'utf8');
-        source = 'datasets/failures/failure_log.jsonl';
-      } else {
-        name = 'latency';
-        text = readFileSync(LATENCY_FILE, 'utf8');
-        source = 'datasets/latency/latency.jsonl';
-      }
-      const path = join(run.workDir, `${name}.jsonl`);
-      writeAtomic(path, text);
-      const digest = sha256(text);
-      const rows = text.split('\n').filter((line) => line.trim() !== '').length;
-      await mlflow().logInputs({
-        runId: run.runId,
-        datasets: [
-          {
-            dataset: { name, digest: digest.slice(0, 36), sourceType: 'local', source: JSON.stringify({ uri: source }) },
-            tags: { 'mlflow.data.context': 'training' },
-          },
-        ],
-      });
-      await mlflow().logBatch({ runId: run.runId, params: { dataset_name: name, dataset_digest: digest, dataset_rows: rows } });
-      if (family === 'ranker') await mlflow().setTag(run.runId, 'corpus_digest', corpusDigest());
-      return { family, name, path, digest, rows, source };
+      // the ranker: observations + the simulated bootstrap set + labels from corpus ∪ published (ingest-ranker.ts)
+      if (family === 'ranker') return ingestRankerDataset(config, input);
+      // fix: simulated failure log + real feedback; latency: opa bench + observed engine timings (training-sets.ts)
+      return ingestFixOrLatency(config, family, run);
     },
   };
 }

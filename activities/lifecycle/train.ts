@@ -16,6 +16,8 @@ import { writeAtomic } from '../../lib/atomic';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { type ModelFamily, REGISTERED_MODEL_NAMES, registerAndPromote } from '../../registry/promotion';
 import { type ComputeTask, type ComputeTasks, SPLIT_SEED, TEST_SHARE } from './compute';
+import type { ForeignRow } from './compute-ranker';
+import { loadForeignWorkloads, openLabeller } from './ranker-data';
 import { runInThread } from './thread';
 import type { DatasetRef, EvaluationResult, FeatureRef, Metrics, RegisterOutcome, TrainingRun, TrainResult } from './types';
 
@@ -31,6 +33,21 @@ function compute<T extends ComputeTask>(task: T, input: Parameters<ComputeTasks[
     onProgress: (detail) => context.heartbeat({ step: task, detail }),
     signal: context.cancellationSignal,
   });
+}
+
+/** The foreign workloads with their labels from the engine now (never stored with the data): the file the evaluation reads. */
+async function labelForeignSet(config: Config, workDir: string): Promise<string> {
+  const foreign = loadForeignWorkloads();
+  const labeller = await openLabeller(config, { threads: 0 });
+  try {
+    const labels = await labeller.label(foreign.map((f) => f.manifest));
+    const rows: ForeignRow[] = foreign.map((f, i) => ({ file: f.file, manifest: f.manifest, deny: labels[i] as string[] }));
+    const path = join(workDir, 'foreign-labelled.json');
+    writeAtomic(path, JSON.stringify(rows));
+    return path;
+  } finally {
+    await labeller.close();
+  }
 }
 
 export function trainActivities(config: Config) {
@@ -84,12 +101,15 @@ export function trainActivities(config: Config) {
         }
       }
       const reportPath = join(run.workDir, 'evaluation.json');
+      // the ranker is also measured on the foreign set, labelled now by the engine (corpus ∪ published)
+      const foreignPath = family === 'ranker' ? await labelForeignSet(config, run.workDir) : undefined;
       const report = await compute('evaluate', {
         family,
         featuresPath: input.features.path,
         modelPath: input.modelPath,
         reportPath,
         ...(championFile ? { champion: championFile } : {}),
+        ...(foreignPath ? { foreignPath } : {}),
       });
       unreadable ??= report.championError;
       // a champion whose artifact cannot be read or scored cannot defend its title
@@ -98,6 +118,7 @@ export function trainActivities(config: Config) {
       return {
         metrics: report.metrics,
         baselines: report.baselines,
+        ...(report.details ? { details: report.details } : {}),
         championVersion: championMetrics ? champion?.version : undefined,
         championMetrics,
         reportPath,
@@ -129,6 +150,7 @@ export function trainActivities(config: Config) {
           Object.entries(evaluation.baselines).flatMap(([name, m]) => Object.entries(m).map(([k, v]) => [`baseline_${name}_${k}`, v])),
         ),
         ...(evaluation.championMetrics ? prefixed('champion_', evaluation.championMetrics) : {}),
+        ...evaluation.details,
         ...Object.fromEntries(Object.entries(input.seconds).flatMap(([step, s]) => (s === undefined ? [] : [[`seconds_${step}`, s]]))),
         train_rows: train.trainRows,
         test_rows: train.testRows,
@@ -150,6 +172,7 @@ export function trainActivities(config: Config) {
         runId: run.runId,
         artifactPath: 'model/model.json',
         metrics: evaluation.metrics,
+        baselines: evaluation.baselines,
         championOnSameData: evaluation.championMetrics,
         championVersion: evaluation.championVersion,
         description: `${family} (${train.learner}) trained on ${input.dataset.name} (${input.dataset.digest.slice(0, 12)})`,

@@ -27,6 +27,8 @@ export interface DatasetRef {
   rows: number;
   /** what the dataset came from, e.g. "generated seed=42 count=10000 (labels: real OPA)" */
   source: string;
+  /** rows per source (ranker: cli, api, ci, import, admission, simulated) */
+  sources?: Record<string, number>;
 }
 
 export interface FeatureRef {
@@ -53,6 +55,8 @@ export interface EvaluationResult {
   metrics: Metrics;
   /** the baselines measured on the same held-out data (heuristic, majority class, …) */
   baselines: Record<string, Metrics>;
+  /** further numbers logged with the run, not gated (ranker: rows by origin and source in each part, the split) */
+  details?: Metrics;
   championVersion?: string;
   championMetrics?: Metrics;
   /** evaluation report (JSON) */

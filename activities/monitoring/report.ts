@@ -26,6 +26,8 @@ export const driftReportMetaSchema = z.object({
   createdAt: z.union([z.string(), z.date()]).transform((v) => (typeof v === 'string' ? v : v.toISOString())),
   referenceRows: z.number().int().min(0),
   currentRows: z.number().int().min(0),
+  /** what the current data is (the observation window and its sources, or a simulated demo) */
+  data: z.string().optional(),
 });
 export type DriftReportMetaInput = z.input<typeof driftReportMetaSchema>;
 export type DriftReportMeta = z.output<typeof driftReportMetaSchema>;
@@ -42,6 +44,7 @@ export const driftReportSchema = z.object({
     createdAt: z.string(),
     referenceRows: z.number().int().min(0),
     currentRows: z.number().int().min(0),
+    data: z.string().optional(),
   }),
   summary: z.object({
     drifted: z.boolean(),
@@ -318,6 +321,7 @@ export function renderDriftReportHtml(result: DriftResult, meta: DriftReportMeta
     '<header>',
     `<h1>${escapeHtml(m.title)}</h1>`,
     `<p class="meta">model <b>${escapeHtml(m.model)}</b> · version <b>${escapeHtml(m.version)}</b> · created ${escapeHtml(m.createdAt)} · reference ${m.referenceRows} rows · current ${m.currentRows} rows</p>`,
+    ...(m.data ? [`<p class="meta">current data: ${escapeHtml(m.data)}</p>`] : []),
     '</header>',
     `<section class="summary ${summary.drifted ? 'drifted' : 'stable'}">`,
     `<div class="verdict">${summary.drifted ? 'Drift detected' : 'No drift'}</div>`,

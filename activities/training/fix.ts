@@ -1,22 +1,26 @@
 /**
  * Fix-strategy classifier: for a policy denial, should the manifest be patched or the policy
- * changed? Learned from the failure log (datasets/failures/failure_log.jsonl, `failureRecordSchema`).
+ * changed? Learned from failure records (`failureRecordSchema`): the simulated failure log
+ * (datasets/failures/failure_log.jsonl, `source: simulated`) and the real rows the lifecycle adds at
+ * ingest — explicit feedback (`pac feedback`, POST /v1/feedback: `source: feedback`) and implicit
+ * feedback read from the observations (`source: observed`, activities/observations/feedback-labels.ts).
  *
  * Target: the RIGHT decision for a row — the decision taken if the reviewer accepted it, the other
  * one if not. Features are what is known when the denial happens (never `decision` / `accepted`):
  * fp_score, developer_revert_history (+ whether > 0), policy_reliability, severity (ordinal),
- * failure_type (one-hot), co_denials (+ whether the policy is the only one denying), and optionally
- * the resource's kind.
+ * failure_type (one-hot) and optionally the resource's kind.
  *
- * Measured on the bootstrap log (3,567 rows, 5-fold CV): CART 0.930 ± 0.013 accuracy, 0.90
- * precision for policy_change; logistic 0.921 ± 0.011, 0.92. Nearly all of it comes from
- * co_denials: without it both fall to ≈ 0.76, because the generator draws spurious denials from
- * acceptable variants of good manifests (one policy denies them) and real ones from generated
- * manifests (several policies usually do). The ceiling is ≈ 0.95: 5 % of `accepted` are flipped.
+ * `co_denials` (how many other policies deny the same resource) is NOT a feature any more: in the
+ * simulation it carried the answer — spurious denials were drawn from acceptable variants of good
+ * manifests (one policy denies them), real ones from generated manifests (several usually do) — so
+ * a model reading it learnt the generator, not the reviewers (CART 5-fold accuracy 0.939 with it,
+ * 0.763 without, majority class 0.724). `featureLeakage` measures, for every feature, how well it
+ * predicts the label on its own; a unit test keeps every feature below 0.99.
  *
  * Models: our logistic regression or an ml-cart tree, over the shared encoder; baselines: the
  * majority class and one-line fp_score rules. Metrics: accuracy, precision / recall / F1 of
- * policy_change, confusion matrix; k-fold cross-validation reports the spread.
+ * policy_change, confusion matrix, on all rows and separately on real and simulated rows
+ * (`fixReportsBySource`); k-fold cross-validation reports the spread.
  */
 import { z } from 'zod';
 import type { FailureRecord } from '../../datasets/schemas';
@@ -43,8 +47,14 @@ export const FIX_POSITIVE: FixDecision = 'policy_change';
 /** What the classifier reads: the parts of a failure record known when the denial happens. */
 export type FixInput = Pick<
   FailureRecord,
-  'fp_score' | 'developer_revert_history' | 'policy_reliability' | 'severity' | 'failure_type' | 'co_denials' | 'resource'
+  'fp_score' | 'developer_revert_history' | 'policy_reliability' | 'severity' | 'failure_type' | 'resource'
 >;
+
+/** Where a failure record came from: the simulation, or real (explicit feedback, observed outcomes). */
+export const FIX_SOURCES = ['simulated', 'feedback', 'observed'] as const;
+export type FixSource = (typeof FIX_SOURCES)[number];
+export const REAL_FIX_SOURCES: readonly FixSource[] = ['feedback', 'observed'];
+export const isRealSource = (source: FixSource | undefined): boolean => source !== undefined && REAL_FIX_SOURCES.includes(source);
 
 /** The decision that was right for the row: the one taken when accepted, otherwise the other. */
 export function rightDecision(record: Pick<FailureRecord, 'decision' | 'accepted'>): FixDecision {
@@ -61,16 +71,13 @@ export const FIX_FEATURES: readonly DescribedFeature[] = [
   n('policy_reliability', "the policy's reliability prior from index.jsonl"),
   n('severity', 'severity, ordinal (low 0 … critical 3)'),
   c('failure_type', 'what kind of problem the denial reports'),
-  n('co_denials', 'how many other corpus policies deny the same resource'),
-  n('sole_denial', 'the policy is the only one denying the resource'),
   c('resource_kind', 'the kind of the denied resource'),
 ];
 
 /**
- * The features used unless told otherwise: all but resource_kind. On the bootstrap failure log it
- * adds nothing (5-fold accuracy 0.930 with it, 0.931 without, CART) and what it carries there is
- * the simulation's kind mix (spurious denials come from the positive fixtures' kinds), not a
- * reason a denial is spurious.
+ * The features used unless told otherwise: all but resource_kind. What it carries on the simulated
+ * failure log is the simulation's kind mix (spurious denials come from the positive fixtures'
+ * kinds), not a reason a denial is spurious.
  */
 export const DEFAULT_FIX_FEATURES: readonly string[] = FIX_FEATURES.filter((f) => f.name !== 'resource_kind').map((f) => f.name);
 
@@ -82,8 +89,6 @@ export function fixFeatureRow(input: FixInput): FeatureRow {
     policy_reliability: input.policy_reliability,
     severity: SEVERITY_ORDINAL[input.severity],
     failure_type: input.failure_type,
-    co_denials: input.co_denials,
-    sole_denial: input.co_denials === 0 ? 1 : 0,
     resource_kind: input.resource.split(' ')[0] ?? '',
   };
 }
@@ -195,7 +200,7 @@ export function fitFpRuleThreshold(records: readonly Pick<FailureRecord, 'fp_sco
 // Evaluation
 // ---------------------------------------------------------------------------------------------
 
-export type FixRecord = FixInput & Pick<FailureRecord, 'id' | 'decision' | 'accepted'>;
+export type FixRecord = FixInput & Pick<FailureRecord, 'id' | 'decision' | 'accepted'> & { source?: FixSource };
 
 export function fixReport(
   records: readonly Pick<FailureRecord, 'decision' | 'accepted'>[],
@@ -207,6 +212,71 @@ export function fixReport(
 /** MLflow-style metric names of a report. */
 export function fixMetrics(report: ClassificationReport<FixDecision>): Record<string, number> {
   return { accuracy: report.accuracy, precision: report.precision, recall: report.recall, f1: report.f1, support: report.support };
+}
+
+/**
+ * Metrics of `predicted` on every row, and on the real and the simulated rows alone, as MLflow-style
+ * names: accuracy, …; real_accuracy, …, real_support (rows); simulated_accuracy, …. A part with no
+ * rows reports only its support (0).
+ */
+export function fixMetricsBySource(records: readonly FixRecord[], predicted: readonly FixDecision[]): Record<string, number> {
+  const out: Record<string, number> = fixMetrics(fixReport(records, predicted));
+  for (const [part, keep] of [
+    ['real', (r: FixRecord) => isRealSource(r.source)],
+    ['simulated', (r: FixRecord) => !isRealSource(r.source)],
+  ] as const) {
+    const indices = records.flatMap((r, i) => (keep(r) ? [i] : []));
+    out[`${part}_support`] = indices.length;
+    if (indices.length === 0) continue;
+    const metrics = fixMetrics(
+      fixReport(
+        indices.map((i) => records[i] as FixRecord),
+        indices.map((i) => predicted[i] as FixDecision),
+      ),
+    );
+    for (const [key, value] of Object.entries(metrics)) if (key !== 'support') out[`${part}_${key}`] = value;
+  }
+  return out;
+}
+
+/**
+ * How well each feature predicts the right decision on its own: k-fold cross-validated accuracy of
+ * a lookup table (the feature's value → the majority right decision among training rows with that
+ * value; an unseen value → the training majority). A feature the label can be computed from scores
+ * near 1; one that carries nothing scores the majority share. Returns feature → accuracy, with the
+ * majority-class accuracy under `majority`.
+ */
+export function featureLeakage<R extends FixInput & Pick<FailureRecord, 'id' | 'decision' | 'accepted'>>(
+  records: readonly R[],
+  options: { features?: readonly string[]; k?: number; seed?: number; extra?: (record: R) => FeatureRow } = {},
+): Record<string, number> {
+  if (records.length === 0) throw new ModelError('featureLeakage: no records');
+  const rows = records.map((r) => ({ ...fixFeatureRow(r), ...options.extra?.(r) }));
+  const labels = records.map(rightDecision);
+  const names = options.features ?? Object.keys(rows[0] ?? {});
+  const folds = kFold(
+    records.map((r) => r.id),
+    options.k ?? 5,
+    options.seed ?? 1,
+  );
+  const correct: Record<string, number> = Object.fromEntries([...names, 'majority'].map((n) => [n, 0]));
+  for (const fold of folds) {
+    const majority = majorityDecision(fold.train.map((i) => records[i] as FixRecord));
+    for (const i of fold.test) if (labels[i] === majority) correct.majority = (correct.majority ?? 0) + 1;
+    for (const name of names) {
+      const counts = new Map<string, number>();
+      for (const i of fold.train) {
+        const key = String(rows[i]?.[name]);
+        counts.set(key, (counts.get(key) ?? 0) + (labels[i] === 'policy_change' ? 1 : -1));
+      }
+      for (const i of fold.test) {
+        const vote = counts.get(String(rows[i]?.[name]));
+        const predicted = vote === undefined || vote === 0 ? majority : vote > 0 ? 'policy_change' : 'manifest_patch';
+        if (predicted === labels[i]) correct[name] = (correct[name] ?? 0) + 1;
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(correct).map(([name, n]) => [name, n / records.length]));
 }
 
 export interface FixEvaluation {

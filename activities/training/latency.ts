@@ -22,6 +22,27 @@ import { type CrossValidation, meanAbsoluteError, meanAbsolutePercentageError, r
 import { type ForestTrainOptions, fitForestRegressor, fitRidge, ModelError, predictModel, scoringModelSchema } from './models';
 import { groupedKFold, groupedSplit, splitRows } from './split';
 
+/** Where a latency label came from: `opa bench` (datasets/latency) or the platform engine's own timings (observations). */
+export const LATENCY_SOURCES = ['bench', 'observed'] as const;
+export type LatencySource = (typeof LATENCY_SOURCES)[number];
+
+/**
+ * One row of the latency training set the lifecycle ingests: an `opa bench` measurement, or the
+ * median of the engine's per-policy timings recorded in observations for one policy and input size.
+ */
+export const latencyTrainingRowSchema = z.strictObject({
+  policy: z.string().min(1),
+  kind: z.string(),
+  items: z.number().int().positive(),
+  inventoryObjects: z.number().int().nonnegative(),
+  nsPerOp: z.number().nonnegative(),
+  source: z.enum(LATENCY_SOURCES),
+  /** timings behind the row (1 for a bench measurement: itself a mean over many iterations) */
+  samples: z.number().int().positive(),
+  measuredAt: z.iso.datetime(),
+});
+export type LatencyTrainingRow = z.infer<typeof latencyTrainingRowSchema>;
+
 /** One training row (a subset of a latency measurement, plus the policy's Rego features). */
 export interface LatencyRow {
   policy: string;
@@ -134,6 +155,21 @@ export function trainLatencyRegressor(input: TrainLatencyInput): LatencyRegresso
       ? fitRidge(x, y, input.lambda ?? 100)
       : fitForestRegressor(x, y, { trees: 30, maxDepth: 8, minNumSamples: 3, maxFeatures: 0.7, ...input.forest });
   return new LatencyRegressor(encoder, latencyModelSchema.parse({ learner: input.learner, interactions, scorer }));
+}
+
+/**
+ * The size-only baseline: ridge on ln(items), ln(1 + inventory) (and whether the time was taken in
+ * process, when the rows carry it) — what the input size alone says, without reading the policy.
+ */
+export function trainSizeOnlyLatency(rows: readonly LatencyRow[]): LatencyRegressor {
+  const inProcess = rows.some((r) => r.features.in_process !== undefined);
+  return trainLatencyRegressor({
+    rows: rows.map((r): LatencyRow => ({ ...r, features: inProcess ? { in_process: r.features.in_process ?? 0 } : {} })),
+    spec: inProcess ? [numericFeature('in_process', 'measured in process')] : [],
+    learner: 'ridge',
+    lambda: 1,
+    interactions: false,
+  });
 }
 
 /** mae_us, mape, r2_us, r2_log, and r2 (= r2_log, the one the quality gate reads). */

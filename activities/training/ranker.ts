@@ -8,6 +8,10 @@
  *   pluggable base learner (our logistic regression, an ml-cart tree, an ml-random-forest forest).
  *   The score is the predicted probability; a policy never denied in training scores 0. Ties are
  *   broken by the policy's training base rate, then by id, so rankings are deterministic.
+ *   With policy metadata (`policyInfo`), a policy is scored only for the kinds it applies to (the
+ *   others score 0 and are left out of the ranking) and carries its severity; with a calibration
+ *   (ranker-quality.ts calibrateRanker: Platt scaling per policy on a validation split) the score
+ *   is a calibrated probability.
  * - selectRankerLearner: trains every candidate on one split and compares them on the validation
  *   part (hit@5, then MRR, then inference p99), so the choice of learner is measured and reported.
  *
@@ -28,6 +32,7 @@ import {
   predictModel,
   type ScoringModel,
   scoringModelSchema,
+  sigmoid,
   type TreeOptions,
 } from './models';
 import { splitRows, trainTestSplit } from './split';
@@ -35,6 +40,15 @@ import { splitRows, trainTestSplit } from './split';
 export interface RankedPolicy {
   id: string;
   score: number;
+  /** the policy's severity, when the ranker knows it */
+  severity?: string;
+}
+
+/** What a ranker may know about a policy besides its id: which kinds it applies to ("*": all) and its severity. */
+export interface PolicyInfo {
+  id: string;
+  kinds: readonly string[];
+  severity?: string;
 }
 
 /** Anything that ranks policies for a feature row. */
@@ -46,13 +60,14 @@ export interface Ranker {
   rank(row: FeatureRow, k?: number): RankedPolicy[];
 }
 
-function rankFrom(
+export function rankFrom(
   policies: readonly string[],
   scores: ArrayLike<number>,
   tieBreak: ArrayLike<number> | undefined,
   k?: number,
+  include?: (index: number) => boolean,
 ): RankedPolicy[] {
-  const order = Array.from({ length: policies.length }, (_, i) => i);
+  const order = Array.from({ length: policies.length }, (_, i) => i).filter((i) => include?.(i) ?? true);
   order.sort((a, b) => {
     const diff = (scores[b] as number) - (scores[a] as number);
     if (diff !== 0) return diff;
@@ -151,6 +166,8 @@ export interface LearnerOptions {
 export const rankerModelSchema = z
   .object({
     learner: z.enum(RANKER_LEARNERS),
+    /** the feature holding the manifest's kind (for `kinds`); default "kind" */
+    kindFeature: z.string().min(1).optional(),
     policies: z
       .array(
         z.object({
@@ -158,6 +175,11 @@ export const rankerModelSchema = z
           /** share of training manifests the policy denies (tie-break) */
           prior: z.number().min(0).max(1),
           model: scoringModelSchema,
+          /** kinds the policy applies to ("*": every kind); absent (older artifacts): every kind */
+          kinds: z.array(z.string().min(1)).min(1).optional(),
+          severity: z.string().min(1).optional(),
+          /** Platt scaling: probability = sigmoid(a · logit(raw score) + b); absent: the raw score */
+          calibration: z.object({ a: z.number(), b: z.number() }).optional(),
         }),
       )
       .min(1),
@@ -171,11 +193,23 @@ export type RankerModel = z.infer<typeof rankerModelSchema>;
 export const rankerStateSchema = encodedStateSchema(rankerModelSchema);
 export type RankerState = z.infer<typeof rankerStateSchema>;
 
+/** Raw scores are clamped to [ε, 1 − ε] before the logit, so a saturated model still maps to a finite value. */
+const LOGIT_EPSILON = 1e-6;
+export function logit(p: number): number {
+  const q = Math.min(1 - LOGIT_EPSILON, Math.max(LOGIT_EPSILON, p));
+  return Math.log(q / (1 - q));
+}
+
 export class PolicyRanker extends EncodedModel<RankerModel> implements Ranker {
   readonly policies: readonly string[];
   private readonly priors: Float64Array;
   private readonly models: ScoringModel[];
   private readonly buffer: Float64Array;
+  /** per policy: the kinds it applies to, or undefined for every kind */
+  private readonly kinds: (ReadonlySet<string> | undefined)[];
+  private readonly calibration: ({ a: number; b: number } | undefined)[];
+  private readonly kindFeature: string;
+  private readonly severities: ReadonlyMap<string, string>;
 
   constructor(encoder: FeatureEncoder, model: RankerModel) {
     super(
@@ -187,21 +221,54 @@ export class PolicyRanker extends EncodedModel<RankerModel> implements Ranker {
     this.priors = Float64Array.from(model.policies, (p) => p.prior);
     this.models = model.policies.map((p) => p.model);
     this.buffer = new Float64Array(encoder.width);
+    this.kinds = model.policies.map((p) => (p.kinds && !p.kinds.includes('*') ? new Set(p.kinds) : undefined));
+    this.calibration = model.policies.map((p) => p.calibration);
+    this.kindFeature = model.kindFeature ?? 'kind';
+    this.severities = new Map(model.policies.flatMap((p) => (p.severity ? [[p.id, p.severity] as const] : [])));
   }
 
   get learner(): RankerLearner {
     return this.model.learner;
   }
 
-  scores(row: FeatureRow): Float64Array {
+  /** Whether policy i applies to the row's kind (always, when the ranker has no kinds for it). */
+  private appliesTo(i: number, kind: unknown): boolean {
+    const kinds = this.kinds[i];
+    return kinds === undefined || (kind !== undefined && kinds.has(String(kind)));
+  }
+
+  /** The models' outputs before calibration and kind gating (what calibration is fitted on). */
+  rawScores(row: FeatureRow): Float64Array {
     const x = this.encoder.transformInto(row, this.buffer) as Float64Array;
     const out = new Float64Array(this.models.length);
     for (let i = 0; i < this.models.length; i++) out[i] = predictModel(this.models[i] as ScoringModel, x);
     return out;
   }
 
+  /** Calibrated probabilities; 0 for a policy that does not apply to the row's kind. */
+  scores(row: FeatureRow): Float64Array {
+    const out = this.rawScores(row);
+    const kind = row[this.kindFeature];
+    for (let i = 0; i < out.length; i++) {
+      if (!this.appliesTo(i, kind)) {
+        out[i] = 0;
+        continue;
+      }
+      const c = this.calibration[i];
+      if (c) out[i] = sigmoid(c.a * logit(out[i] as number) + c.b);
+    }
+    return out;
+  }
+
+  /** Policies that apply to the row's kind, best first, with their severity when known. */
   rank(row: FeatureRow, k?: number): RankedPolicy[] {
-    return rankFrom(this.policies, this.scores(row), this.priors, k);
+    const kind = row[this.kindFeature];
+    const ranked = rankFrom(this.policies, this.scores(row), this.priors, k, (i) => this.appliesTo(i, kind));
+    if (this.severities.size === 0) return ranked;
+    return ranked.map((r) => {
+      const severity = this.severities.get(r.id);
+      return severity ? { ...r, severity } : r;
+    });
   }
 
   static fromJSON(json: unknown): PolicyRanker {
@@ -214,6 +281,8 @@ export interface TrainRankerInput {
   spec: readonly FeatureSpec[];
   /** every policy to score, in a fixed order (those never denied in training get score 0) */
   policies: readonly string[];
+  /** kinds and severity per policy id: the model then scores a policy only for its kinds */
+  policyInfo?: readonly PolicyInfo[];
   learner: RankerLearner;
   options?: LearnerOptions;
   encoder?: EncoderOptions;
@@ -250,15 +319,19 @@ export function trainRanker(input: TrainRankerInput): PolicyRanker {
   );
   const x = encoder.transformAll(examples.map((e) => e.features));
   const denied = examples.map((e) => new Set(e.deny));
+  const info = new Map((input.policyInfo ?? []).map((p) => [p.id, p]));
   const models = policies.map((id, i) => {
     const y = denied.map((set) => (set.has(id) ? 1 : 0));
     const positives = y.reduce((a: number, b) => a + b, 0);
     const prior = positives / y.length;
+    const meta = info.get(id);
+    const extra = meta ? { kinds: [...meta.kinds], ...(meta.severity ? { severity: meta.severity } : {}) } : {};
     // one class only: nothing to learn; never denied → 0, always denied → 1
-    if (positives === 0 || positives === y.length) return { id, prior, model: { type: 'constant', value: prior } as ScoringModel };
+    if (positives === 0 || positives === y.length)
+      return { id, prior, model: { type: 'constant', value: prior } as ScoringModel, ...extra };
     const model = fitBinary(learner, x, y, input.options ?? {});
     input.onProgress?.(`${learner}: fitted ${i + 1}/${policies.length} policies on ${examples.length} rows`);
-    return { id, prior, model };
+    return { id, prior, model, ...extra };
   });
   return new PolicyRanker(encoder, rankerModelSchema.parse({ learner, policies: models }));
 }

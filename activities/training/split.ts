@@ -154,3 +154,69 @@ export function groupedKFold(groups: readonly string[], k: number, seed: number)
 export function splitRows<T>(rows: readonly T[], split: Split): { train: T[]; test: T[] } {
   return { train: split.train.map((i) => rows[i] as T), test: split.test.map((i) => rows[i] as T) };
 }
+
+/** One row of a time-based holdout: its group (rows of a group stay on one side) and its time (null: untimed, e.g. simulated). */
+export interface TimedRow {
+  group: string;
+  /** epoch ms, or null for a row without a time */
+  time: number | null;
+}
+
+export interface TimeHoldout extends Split {
+  /** 'time': the newest timed groups are held out; 'hash': every group by its hash (too few timed rows) */
+  mode: 'time' | 'hash';
+  /** the time from which timed rows are held out (mode 'time') */
+  cutoff?: number;
+}
+
+/**
+ * The evaluation split of data with timed and untimed rows, keeping every group (near-identical
+ * rows: the same skeleton) on one side. With at least `minTimed` timed rows: the groups that hold
+ * timed rows are ordered by their newest time and the newest ones are held out until they hold
+ * round(share · timed rows) timed rows (ties in time by the groups' hash); the groups with untimed
+ * rows only are split by hash at the same share. With fewer timed rows, every group is split by
+ * hash (groupedSplit).
+ */
+export function timeGroupedHoldout(rows: readonly TimedRow[], testShare: number, seed: number, minTimed: number): TimeHoldout {
+  checkShare(testShare);
+  checkSeed(seed);
+  const timed = rows.filter((r) => r.time !== null).length;
+  if (timed < minTimed)
+    return {
+      ...groupedSplit(
+        rows.map((r) => r.group),
+        testShare,
+        seed,
+      ),
+      mode: 'hash',
+    };
+  const newest = new Map<string, number>();
+  const timedCount = new Map<string, number>();
+  for (const row of rows) {
+    if (row.time === null) continue;
+    newest.set(row.group, Math.max(newest.get(row.group) ?? -Infinity, row.time));
+    timedCount.set(row.group, (timedCount.get(row.group) ?? 0) + 1);
+  }
+  const order = [...newest.keys()]
+    .map((group) => ({ group, time: newest.get(group) as number, h: stableUnit(group, seed) }))
+    .sort((a, b) => b.time - a.time || a.h - b.h || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  const wanted = testCount(timed, testShare);
+  const testGroups = new Set<string>();
+  let held = 0;
+  let cutoff: number | undefined;
+  for (const entry of order) {
+    if (held >= wanted) break;
+    testGroups.add(entry.group);
+    held += timedCount.get(entry.group) as number;
+    cutoff = entry.time;
+  }
+  // untimed-only groups: by hash, at the same share
+  const untimedGroups = [...new Set(rows.filter((r) => !newest.has(r.group)).map((r) => r.group))];
+  if (untimedGroups.length >= 2)
+    for (const group of hashOrder(untimedGroups, seed).slice(0, testCount(untimedGroups.length, testShare))) testGroups.add(group);
+  const split: TimeHoldout = { train: [], test: [], mode: 'time', ...(cutoff === undefined ? {} : { cutoff }) };
+  rows.forEach((row, i) => {
+    (testGroups.has(row.group) ? split.test : split.train).push(i);
+  });
+  return split;
+}

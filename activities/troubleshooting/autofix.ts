@@ -26,7 +26,7 @@ export interface AutofixOutcome {
 
 export async function autofixObject(config: Config, manifest: unknown, options: { policy?: string } = {}): Promise<AutofixOutcome> {
   let current: unknown = manifest;
-  const [before = {}] = await evaluateDenials({ opa: config.opa, manifests: [current] });
+  const [before = {}] = await evaluateDenials({ config, manifests: [current] });
   const targets = options.policy ? (before[options.policy] ? [options.policy] : []) : Object.keys(before).sort();
   const outcome: AutofixOutcome = {
     resource: describeResource(manifest),
@@ -53,7 +53,7 @@ export async function autofixObject(config: Config, manifest: unknown, options: 
     current = applyPatch(current, usable.patch);
     outcome.patches.push(usable.patch);
     outcome.applied.push({ policy, fix: usable });
-    [denials = {}] = await evaluateDenials({ opa: config.opa, manifests: [current] });
+    [denials = {}] = await evaluateDenials({ config, manifests: [current] });
   }
   outcome.deniedAfter = Object.keys(denials).sort();
   outcome.fixed = current;

@@ -5,8 +5,11 @@
  *   diagnose → minimise (counterexample) → recommend (fix) → verify
  */
 import type { Config } from '../../infra/config';
+import { analysisObserver, commandLineSource } from '../analyze/observe';
+import { sharedCorpusEngine } from '../engine';
 import { lintRego } from '../lint/lint';
 import { llmProviderFromConfig } from '../llm/chat';
+import type { ObservationSource } from '../observations';
 import { analyseCiLog } from './cilog';
 import { classifyFailure, type FailureClassification } from './classify';
 import { type MinimiseResult, minimiseCounterexample } from './minimise';
@@ -20,6 +23,8 @@ export interface DiagnoseInput {
   policy?: string;
   /** what the user saw (an admission denial, an opa error, a CI excerpt); classified instead of OPA's message */
   failureText?: string;
+  /** who asked, for the observation this records (default: cli, or ci when the CI variable is set) */
+  source?: ObservationSource;
 }
 
 export interface Diagnosis {
@@ -50,9 +55,26 @@ function requireObject(manifest: unknown): void {
     throw new TroubleshootError('the manifest must be a Kubernetes object (a mapping with apiVersion, kind and metadata)');
 }
 
-export async function diagnose(config: Pick<Config, 'opa'>, input: DiagnoseInput): Promise<Diagnosis> {
+/** Troubleshooting saw this manifest: one observation (PAC_OBSERVE=off: none; never fails the diagnosis). */
+async function recordDiagnosed(config: Config, input: DiagnoseInput, denials: Denials): Promise<void> {
+  try {
+    const { corpusDigest } = await sharedCorpusEngine(config);
+    const observer = analysisObserver(config, {
+      source: input.source ?? commandLineSource(),
+      corpusDigest,
+      originOf: () => 'troubleshoot',
+    });
+    observer.observe({ manifest: input.manifest as Record<string, unknown>, source: 'troubleshoot', line: 1 }, { denied: denials });
+    observer.finish();
+  } catch {
+    // recording is best effort: the diagnosis goes on
+  }
+}
+
+export async function diagnose(config: Config, input: DiagnoseInput): Promise<Diagnosis> {
   requireObject(input.manifest);
-  const [denials = {}] = await evaluateDenials({ opa: config.opa, manifests: [input.manifest] });
+  const [denials = {}] = await evaluateDenials({ config, manifests: [input.manifest] });
+  await recordDiagnosed(config, input, denials);
   const denying = Object.keys(denials).sort();
   if (input.policy && !denials[input.policy] && !input.failureText) {
     throw new TroubleshootError(

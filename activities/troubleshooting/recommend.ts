@@ -1,8 +1,10 @@
 /**
  * Fix recommender. For a manifest a policy denies:
  *
- * 1. Strategy: the fix-strategy classifier (activities/training/fix.ts, trained on the failure log)
- *    says whether the manifest should be patched or the policy changed.
+ * 1. Strategy: the fix-strategy classifier says whether the manifest should be patched or the policy
+ *    changed — the registry's champion (MLflow alias `champion` of kpc-fix-strategy, cached by
+ *    version, activities/lifecycle/champion.ts); without one (none registered, MLflow down) the
+ *    fp_score rule decides and the strategy says so in a note.
  * 2. Manifest fixes: a beam search over the fix catalogue (fixes.ts), guided by the policy's
  *    metadata and by the field names its Rego reads (`opa parse`): only catalogue entries that
  *    touch a field the policy reads are tried. Every level's candidates are evaluated against the
@@ -16,13 +18,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPolicyIndex, readJsonl } from '../../datasets/load';
-import { FAILURE_LOG_FILE, FP_SCORES_FILE, POLICIES_DIR } from '../../datasets/paths';
-import { FAILURE_TYPE_OF_CATEGORY, failureRecordSchema, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
+import { FP_SCORES_FILE, POLICIES_DIR } from '../../datasets/paths';
+import { FAILURE_TYPE_OF_CATEGORY, fpMeasurementSchema, type PolicyMeta } from '../../datasets/schemas';
 import type { Config } from '../../infra/config';
 import { isObject } from '../../lib/json';
 import { parseQuantity } from '../../lib/quantity';
+import { servedChampion } from '../lifecycle/champion';
 import { opaParse } from '../opa/opa';
-import { type FixClassifier, trainFixClassifier } from '../training/fix';
+import { fpRule } from '../training/fix';
 import { type FixCandidate, generateCandidates } from './fixes';
 import { type Denials, evaluateDenials, type PolicyParams } from './oracle';
 import { applyPatch, type JsonPatch, patchSize } from './patch';
@@ -52,9 +55,15 @@ export interface PolicyChange {
 
 export interface Strategy {
   decision: 'manifest_patch' | 'policy_change';
+  /** P(policy_change) from the model; the policy's fp_score when the rule decided */
   probability: number;
   reason: string;
+  /** who decided: the registry's champion (its version) or the fp_score rule (with why) */
+  model: { source: 'champion' | 'rule'; version?: string; note?: string };
 }
+
+/** The fallback when no fix champion can be served: fp_score above this → policy_change. */
+export const FALLBACK_FP_THRESHOLD = 0.5;
 
 export interface Recommendation {
   policy: string;
@@ -86,7 +95,7 @@ export function stringsOfAst(ast: unknown): Set<string> {
 const readsCache = new Map<string, Set<string>>();
 
 /** The names the policy reads: strings of its AST, its metadata features split into words. */
-export async function policyReads(config: Pick<Config, 'opa'>, meta: PolicyMeta): Promise<Set<string>> {
+export async function policyReads(config: Config, meta: PolicyMeta): Promise<Set<string>> {
   const cached = readsCache.get(meta.id);
   if (cached) return cached;
   const { ast } = await opaParse({ opa: config.opa, path: join(POLICIES_DIR, meta.id, 'policy.rego') });
@@ -109,16 +118,12 @@ export function guidedCandidates(candidates: readonly FixCandidate[], reads: Rea
 // Strategy
 // ---------------------------------------------------------------------------------------------
 
-let strategyModel: { classifier: FixClassifier; fp: Map<string, number> } | undefined;
+let fpScores: Map<string, number> | undefined;
 
-/** The fix-strategy classifier trained on the failure log (CART, the lifecycle's default features), once per process. */
-export function strategyClassifier(): { classifier: FixClassifier; fp: Map<string, number> } {
-  if (!strategyModel) {
-    const records = readJsonl(FAILURE_LOG_FILE, failureRecordSchema);
-    const fp = new Map(readJsonl(FP_SCORES_FILE, fpMeasurementSchema).map((m) => [m.policy, m.fp_score]));
-    strategyModel = { classifier: trainFixClassifier({ records, learner: 'cart' }), fp };
-  }
-  return strategyModel;
+/** Measured fp_score per policy (datasets/failures/fp_scores.jsonl), read once per process. */
+function fpScoreOf(policy: string): number {
+  fpScores ??= new Map(readJsonl(FP_SCORES_FILE, fpMeasurementSchema).map((m) => [m.policy, m.fp_score]));
+  return fpScores.get(policy) ?? 0.2;
 }
 
 export function describeResource(manifest: Json): string {
@@ -128,29 +133,50 @@ export function describeResource(manifest: Json): string {
   return meta.namespace ? `${String(m.kind)} ${String(meta.namespace)}/${name}` : `${String(m.kind)} ${name}`;
 }
 
-export function decideStrategy(meta: PolicyMeta, manifest: Json, coDenials: number, revertHistory = 0): Strategy {
-  const { classifier, fp } = strategyClassifier();
-  const fpScore = fp.get(meta.id) ?? 0.2;
-  const prediction = classifier.predict({
-    fp_score: fpScore,
-    developer_revert_history: revertHistory,
-    policy_reliability: meta.reliability,
-    severity: meta.severity,
-    failure_type: FAILURE_TYPE_OF_CATEGORY[meta.category],
-    co_denials: coDenials,
-    resource: describeResource(manifest),
-  });
+export async function decideStrategy(
+  config: Pick<Config, 'mlflow' | 'models'>,
+  meta: PolicyMeta,
+  manifest: Json,
+  coDenials: number,
+  revertHistory = 0,
+): Promise<Strategy> {
+  const fpScore = fpScoreOf(meta.id);
   const facts = [
     `fp_score ${fpScore.toFixed(2)}`,
     `reliability ${meta.reliability}`,
     `severity ${meta.severity}`,
     coDenials === 0 ? 'no other policy denies the resource' : `${coDenials} other polic${coDenials === 1 ? 'y denies' : 'ies deny'} it`,
   ];
-  const reason =
-    prediction.decision === 'policy_change'
-      ? `the fix-strategy classifier gives P(policy_change)=${prediction.probability.toFixed(2)} (${facts.join(', ')}): denials like this one are usually spurious, so change the policy rather than the manifest`
-      : `the fix-strategy classifier gives P(policy_change)=${prediction.probability.toFixed(2)} (${facts.join(', ')}): patch the manifest`;
-  return { decision: prediction.decision, probability: prediction.probability, reason };
+  const advice = (decision: Strategy['decision']) =>
+    decision === 'policy_change'
+      ? 'denials like this one are usually spurious, so change the policy rather than the manifest'
+      : 'patch the manifest';
+  const served = await servedChampion(config, 'fix');
+  if (!served.model) {
+    const decision = fpRule(FALLBACK_FP_THRESHOLD)({ fp_score: fpScore });
+    const note = `${served.note ?? 'no fix-strategy champion'}; the fp_score rule decided (fp_score > ${FALLBACK_FP_THRESHOLD} → policy_change)`;
+    return {
+      decision,
+      probability: fpScore,
+      reason: `the fp_score rule (${facts.join(', ')}): ${advice(decision)} — note: ${note}`,
+      model: { source: 'rule', note },
+    };
+  }
+  const prediction = served.model.predict({
+    fp_score: fpScore,
+    developer_revert_history: revertHistory,
+    policy_reliability: meta.reliability,
+    severity: meta.severity,
+    failure_type: FAILURE_TYPE_OF_CATEGORY[meta.category],
+    resource: describeResource(manifest),
+  });
+  const reason = `the fix-strategy classifier (champion version ${served.version}) gives P(policy_change)=${prediction.probability.toFixed(2)} (${facts.join(', ')}): ${advice(prediction.decision)}${served.note ? ` — note: ${served.note}` : ''}`;
+  return {
+    decision: prediction.decision,
+    probability: prediction.probability,
+    reason,
+    model: { source: 'champion', ...(served.version ? { version: served.version } : {}), ...(served.note ? { note: served.note } : {}) },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +208,7 @@ export interface RecommendOptions {
 const targetCount = (d: Denials, policy: string) => d[policy]?.length ?? 0;
 
 export async function searchManifestFixes(
-  config: Pick<Config, 'opa'>,
+  config: Config,
   input: {
     manifest: Json;
     policy: string;
@@ -224,7 +250,7 @@ export async function searchManifestFixes(
     if (next.length === 0) break;
     candidates += next.length;
     batches += 1;
-    const after = await evaluateDenials({ opa: config.opa, manifests: next.map((s) => s.manifest) });
+    const after = await evaluateDenials({ config, manifests: next.map((s) => s.manifest) });
     const scored = next.map((state, i) => {
       const d = after[i] as Denials;
       const newDenials = Object.keys(d).filter((p) => !beforeSet.has(p));
@@ -355,16 +381,11 @@ export function exemptionRego(meta: PolicyMeta, manifest: Json): string {
   ].join('\n');
 }
 
-export async function policyChanges(
-  config: Pick<Config, 'opa'>,
-  meta: PolicyMeta,
-  manifest: Json,
-  strategy: Strategy,
-): Promise<PolicyChange[]> {
+export async function policyChanges(config: Config, meta: PolicyMeta, manifest: Json, strategy: Strategy): Promise<PolicyChange[]> {
   const proposals = parameterProposals(meta, manifest);
   const out: PolicyChange[] = [];
   for (const proposal of proposals) {
-    const [denials] = await evaluateDenials({ opa: config.opa, manifests: [manifest], policies: [meta.id], params: proposal.params });
+    const [denials] = await evaluateDenials({ config, manifests: [manifest], policies: [meta.id], params: proposal.params });
     out.push({
       kind: 'parameter',
       policy: meta.id,
@@ -402,13 +423,13 @@ export function policyMeta(id: string): PolicyMeta {
   return meta;
 }
 
-export async function recommendFixes(config: Pick<Config, 'opa'>, options: RecommendOptions): Promise<Recommendation> {
+export async function recommendFixes(config: Config, options: RecommendOptions): Promise<Recommendation> {
   const meta = policyMeta(options.policy);
-  const before = options.denialsBefore ?? ((await evaluateDenials({ opa: config.opa, manifests: [options.manifest] }))[0] as Denials);
+  const before = options.denialsBefore ?? ((await evaluateDenials({ config, manifests: [options.manifest] }))[0] as Denials);
   if (targetCount(before, options.policy) === 0)
     throw new RecommendError(`${options.policy} does not deny ${describeResource(options.manifest)}: nothing to fix`);
   const coDenials = Object.keys(before).filter((p) => p !== options.policy).length;
-  const classified = decideStrategy(meta, options.manifest, coDenials, options.revertHistory);
+  const classified = await decideStrategy(config, meta, options.manifest, coDenials, options.revertHistory);
   const strategy = options.strategy
     ? { ...classified, decision: options.strategy, reason: `${classified.reason} (overridden: ${options.strategy})` }
     : classified;
@@ -434,13 +455,13 @@ export async function recommendFixes(config: Pick<Config, 'opa'>, options: Recom
 
 /** Re-checks a patch independently: apply it, evaluate the whole corpus. */
 export async function verifyPatch(
-  config: Pick<Config, 'opa'>,
+  config: Config,
   input: { manifest: Json; patch: JsonPatch; policy: string; before?: Denials },
 ): Promise<{ targetAllows: boolean; newDenials: string[]; remainingDenials: string[]; patched: Json }> {
   const patched = applyPatch(input.manifest, input.patch);
   const [before, after] = input.before
-    ? [input.before, (await evaluateDenials({ opa: config.opa, manifests: [patched] }))[0] as Denials]
-    : ((await evaluateDenials({ opa: config.opa, manifests: [input.manifest, patched] })) as [Denials, Denials]);
+    ? [input.before, (await evaluateDenials({ config, manifests: [patched] }))[0] as Denials]
+    : ((await evaluateDenials({ config, manifests: [input.manifest, patched] })) as [Denials, Denials]);
   const newDenials = Object.keys(after).filter((p) => !(p in before));
   return { targetAllows: targetCount(after, input.policy) === 0, newDenials, remainingDenials: Object.keys(after).sort(), patched };
 }

@@ -1,12 +1,18 @@
 /**
- * A seeded generator of varied Kubernetes manifests for training data. Every manifest starts from
- * the house standard (datasets/policies/CONVENTIONS.md) and then, with per-setting probabilities
- * that mimic what real clusters show, has settings weakened or optional fields dropped. The same
- * seed always yields the same manifests.
+ * SIMULATED data: a seeded generator of varied Kubernetes manifests, the ranker's bootstrap
+ * training set (rows from it are marked `origin: simulated` wherever they appear — datasets,
+ * MLflow counts, metrics, benchmarks). Every manifest starts from the house standard
+ * (datasets/policies/CONVENTIONS.md: probes on declared ports, env references to Secrets that
+ * exist in datasets/fixtures/inventory.json, topologySpreadConstraints on replicated Deployments and
+ * StatefulSets, `priorityClassName: node-agent` on DaemonSets, …) and then, with per-setting
+ * probabilities that mimic what real clusters show, has settings weakened or optional fields
+ * dropped. The same seed always yields the same manifests.
  *
  * The probabilities are generative assumptions, documented in datasets/README.md; labels are never
- * assumed: they come from evaluating the real corpus with OPA (activities/lifecycle/label.ts).
+ * assumed: they come from evaluating the real corpus with the policy engine (activities/lifecycle/label.ts).
  */
+
+import { APPS, KIND_WEIGHTS, NAMESPACES, type Namespace, PUBLIC_IMAGES, SECRET_REFS, TEAMS } from './manifest-tables';
 
 type Json = Record<string, unknown>;
 
@@ -40,37 +46,6 @@ export function createRng(seed: number) {
 }
 export type Rng = ReturnType<typeof createRng>;
 
-const NAMESPACES = ['shop', 'payments', 'platform', 'data', 'observability'] as const;
-const APPS: Record<(typeof NAMESPACES)[number], string[]> = {
-  shop: ['storefront', 'cart', 'catalog', 'search'],
-  payments: ['ledger', 'checkout', 'fraud-scorer'],
-  platform: ['gateway', 'auth', 'config-server'],
-  data: ['postgres', 'kafka', 'redis', 'etl-api'],
-  observability: ['prometheus', 'grafana', 'loki'],
-};
-const TEAMS = ['commerce', 'payments', 'platform', 'data', 'sre'];
-const PUBLIC_IMAGES = ['nginx', 'redis', 'postgres', 'busybox', 'python', 'node', 'alpine', 'bitnami/kafka'];
-
-/** Kinds in roughly the proportions a cluster's manifests show. */
-const KIND_WEIGHTS: [string, number][] = [
-  ['Deployment', 30],
-  ['StatefulSet', 7],
-  ['DaemonSet', 4],
-  ['Job', 5],
-  ['CronJob', 5],
-  ['Pod', 5],
-  ['ReplicaSet', 2],
-  ['Service', 14],
-  ['Ingress', 6],
-  ['ConfigMap', 6],
-  ['Role', 4],
-  ['ClusterRole', 2],
-  ['RoleBinding', 4],
-  ['ClusterRoleBinding', 2],
-  ['NetworkPolicy', 2],
-  ['Namespace', 1],
-  ['ServiceAccount', 1],
-];
 const TOTAL_WEIGHT = KIND_WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
 
 function pickKind(rng: Rng): string {
@@ -84,7 +59,7 @@ function pickKind(rng: Rng): string {
 
 interface Ctx {
   rng: Rng;
-  namespace: string;
+  namespace: Namespace;
   app: string;
   team: string;
 }
@@ -140,10 +115,13 @@ function resources(ctx: Ctx): Json | undefined {
   return { requests, limits };
 }
 
-function probe(ctx: Ctx): Json {
-  return ctx.rng.chance(0.5)
-    ? { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10 }
-    : { tcpSocket: { port: 8080 }, periodSeconds: ctx.rng.pick([5, 10, 20]) };
+/** A probe on the container's declared port (by name or number); now and then on a port it does not declare. */
+function probe(ctx: Ctx, containerPort: number): Json {
+  const { rng } = ctx;
+  const port = rng.chance(0.05) ? (containerPort === 8081 ? 8082 : 8081) : containerPort;
+  return rng.chance(0.5)
+    ? { httpGet: { path: '/healthz', port: port === containerPort && rng.chance(0.5) ? 'http' : port }, periodSeconds: 10 }
+    : { tcpSocket: { port }, periodSeconds: rng.pick([5, 10, 20]) };
 }
 
 function container(ctx: Ctx, name: string, list: 'containers' | 'initContainers' | 'ephemeralContainers', longRunning: boolean): Json {
@@ -174,28 +152,35 @@ function container(ctx: Ctx, name: string, list: 'containers' | 'initContainers'
 
   const c: Json = { name, image: image(ctx, name) };
   if (rng.chance(0.92)) c.securityContext = securityContext;
+  const containerPort = rng.pick([8080, 8443, 9090, 3000]);
   if (list !== 'ephemeralContainers') {
     const r = resources(ctx);
     if (r) c.resources = r;
     if (list === 'containers') {
-      const ports: Json[] = [{ name: 'http', containerPort: rng.pick([8080, 8443, 9090, 3000]) }];
+      const ports: Json[] = [{ name: 'http', containerPort }];
       if (rng.chance(0.03)) (ports[0] as Json).hostPort = rng.pick([80, 443, 8080]);
       c.ports = ports;
     }
   }
   if (list === 'containers' && longRunning) {
-    if (rng.chance(0.82)) c.livenessProbe = probe(ctx);
-    if (rng.chance(0.78)) c.readinessProbe = probe(ctx);
+    if (rng.chance(0.82)) c.livenessProbe = probe(ctx, containerPort);
+    if (rng.chance(0.78)) c.readinessProbe = probe(ctx, containerPort);
   }
   const env: Json[] = [{ name: 'LOG_LEVEL', value: rng.pick(['info', 'debug', 'warn']) }];
   if (rng.chance(0.6)) {
     const secretName = rng.pick(['DB_PASSWORD', 'API_TOKEN', 'STRIPE_API_KEY', 'CLIENT_SECRET']);
+    // a Secret of the inventory; now and then one that does not exist (a typo, a missing chart dependency)
+    const [ref, key] = rng.chance(0.06) ? [`${ctx.app}-secrets`, secretName.toLowerCase()] : rng.pick(SECRET_REFS[ctx.namespace]);
     env.push(
       rng.chance(0.08)
         ? { name: secretName, value: `s3cr3t-${rng.hex(8)}` }
-        : { name: secretName, valueFrom: { secretKeyRef: { name: `${ctx.app}-secrets`, key: secretName.toLowerCase() } } },
+        : { name: secretName, valueFrom: { secretKeyRef: { name: ref, key } } },
     );
   }
+  // rarer slips of the newer house rules: a duplicated env name, a whole Secret imported, an interactive container
+  if (rng.chance(0.01)) env.push({ name: 'LOG_LEVEL', value: 'trace' });
+  if (list === 'containers' && rng.chance(0.02)) c.envFrom = [{ secretRef: { name: rng.pick(SECRET_REFS[ctx.namespace])[0] } }];
+  if (list === 'containers' && rng.chance(0.01)) Object.assign(c, { stdin: true, tty: true });
   c.env = env;
   return c;
 }
@@ -285,6 +270,18 @@ function build(kind: string, ctx: Ctx, index: number): Json {
       const spec: Json = { selector: { matchLabels: { 'app.kubernetes.io/name': ctx.app } }, template: template(ctx, true) };
       if (!rng.chance(0.05)) spec.replicas = replicas;
       if (kind === 'StatefulSet') spec.serviceName = ctx.app;
+      if (kind === 'Deployment' && rng.chance(0.03)) spec.strategy = { type: 'Recreate' };
+      // replicated Deployments and StatefulSets spread their pods over nodes (house standard); often forgotten
+      if (kind !== 'ReplicaSet' && replicas >= 2 && !rng.chance(0.15)) {
+        ((spec.template as Json).spec as Json).topologySpreadConstraints = [
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { 'app.kubernetes.io/name': ctx.app } },
+          },
+        ];
+      }
       return {
         apiVersion: apiVersion(ctx, 'apps/v1', kind === 'Deployment' ? 'extensions/v1beta1' : 'apps/v1beta2'),
         kind,
@@ -292,13 +289,17 @@ function build(kind: string, ctx: Ctx, index: number): Json {
         spec,
       };
     }
-    case 'DaemonSet':
+    case 'DaemonSet': {
+      const podTemplate = template(ctx, true);
+      // node agents run at the node-agent priority (house standard); sometimes unset or a class that does not exist
+      if (!rng.chance(0.15)) (podTemplate.spec as Json).priorityClassName = rng.chance(0.05) ? 'high-priority' : 'node-agent';
       return {
         apiVersion: apiVersion(ctx, 'apps/v1', 'extensions/v1beta1'),
         kind,
         metadata: workloadMeta(ctx, name),
-        spec: { selector: { matchLabels: { 'app.kubernetes.io/name': ctx.app } }, template: template(ctx, true) },
+        spec: { selector: { matchLabels: { 'app.kubernetes.io/name': ctx.app } }, template: podTemplate },
       };
+    }
     case 'Job': {
       const spec: Json = { template: template(ctx, false) };
       (spec.template as Json).spec = { ...((spec.template as Json).spec as Json), restartPolicy: 'Never' };

@@ -163,6 +163,6 @@ describe('LLM generator: guardrail failures go back into the prompt', () => {
     expect(prompts[0]).not.toContain('previous attempt failed');
     expect(prompts[1]).toContain('Your previous attempt failed these checks');
     expect(prompts[0]).toMatch(/--- [a-z0-9-]+\/policy\.rego/);
-    await drafting.reject(started.draftId, { reviewer: 'test', reason: 'cleanup' });
+    await drafting.reject(started.draftId, { reviewer: 'test', reason: 'cleanup' }, 'api');
   });
 });

@@ -137,14 +137,14 @@ describe('failure log', () => {
   it('validates, names known policies and is in time order', () => {
     expect(rows.length).toBeGreaterThan(1000);
     expect(rows.filter((r) => !index.has(r.policy)).map((r) => r.id)).toEqual([]);
-    const bootstrap = rows.filter((r) => r.source === 'bootstrap');
-    expect(bootstrap.map((r) => r.time)).toEqual([...bootstrap.map((r) => r.time)].sort());
+    const simulated = rows.filter((r) => r.source === 'simulated');
+    expect(simulated.map((r) => r.time)).toEqual([...simulated.map((r) => r.time)].sort());
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
   });
 
   it("carries each policy's measured fp_score, reliability and severity", () => {
     const fp = new Map(scores.map((s) => [s.policy, s.fp_score]));
-    for (const row of rows.filter((r) => r.source === 'bootstrap')) {
+    for (const row of rows.filter((r) => r.source === 'simulated')) {
       expect(row.fp_score, row.id).toBe(fp.get(row.policy));
       expect(row.policy_reliability, row.id).toBe(index.get(row.policy)?.reliability);
       expect(row.severity, row.id).toBe(index.get(row.policy)?.severity);

@@ -43,7 +43,6 @@ function record(id: string, fp: number, right: 'manifest_patch' | 'policy_change
     policy_reliability: 0.9,
     severity: 'medium',
     failure_type: 'security_violation',
-    co_denials: 2,
     resource: 'Deployment shop/web',
     decision,
     accepted: decision === right,
@@ -56,13 +55,14 @@ function fixProblem(n: number, seed: number): FixRecord[] {
   const random = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => {
     const fp = random() * 0.5;
-    return record(`r${seed}-${i}`, fp, fp > 0.25 ? 'policy_change' : 'manifest_patch', {
+    const extra = {
       developer_revert_history: Math.floor(random() * 3),
       policy_reliability: 0.7 + random() * 0.3,
       severity: SEVERITIES[Math.floor(random() * 4)] as FixRecord['severity'],
       failure_type: FAILURE_TYPES[Math.floor(random() * 3)] as FixRecord['failure_type'],
-      co_denials: Math.floor(random() * 4),
-    });
+    };
+    random(); // the draw co_denials (no longer a feature) took: keeps the seeded stream of the rows below
+    return record(`r${seed}-${i}`, fp, fp > 0.25 ? 'policy_change' : 'manifest_patch', extra);
   });
 }
 
@@ -80,7 +80,8 @@ describe('fix-strategy target and features', () => {
     expect(row).not.toHaveProperty('accepted');
     const flipped: FixRecord = { ...a, decision: 'manifest_patch', accepted: !a.accepted };
     expect(fixFeatureRow(flipped)).toEqual(row);
-    expect(row).toMatchObject({ severity: 1, sole_denial: 0, reverted_before: 0, resource_kind: 'Deployment' });
+    expect(row).toMatchObject({ severity: 1, reverted_before: 0, resource_kind: 'Deployment' });
+    expect(row).not.toHaveProperty('co_denials');
   });
 });
 
