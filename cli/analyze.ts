@@ -10,6 +10,7 @@ import { EXEMPTION_RULES } from '../activities/analyze/exemptions';
 import { createFormatter, FORMAT_NAMES, type FormatName } from '../activities/analyze/format';
 import { summaryLine } from '../activities/analyze/format/common';
 import { type InputSource, listSources, sourceEntries } from '../activities/analyze/input';
+import { emptyInventory, inventoryFromSources } from '../activities/analyze/inventory';
 import { analysisObserver, commandLineSource } from '../activities/analyze/observe';
 import {
   AnalyzeInputError,
@@ -21,6 +22,7 @@ import {
 } from '../activities/analyze/policies';
 import type { RuleInfo, Severity } from '../activities/analyze/report';
 import { analysisExitCode, runAnalysis } from '../activities/analyze/run';
+import { loadInventory } from '../datasets/inventory';
 import { DatasetError, loadPolicyIndex } from '../datasets/load';
 import { loadParams } from '../datasets/params';
 import type { PolicyMeta } from '../datasets/schemas';
@@ -41,6 +43,7 @@ export interface AnalyzeFlags {
   top?: string;
   output?: string;
   threads?: string;
+  inventory?: string;
 }
 
 /** Inputs bigger than this (bytes, or files) are evaluated on the engine's thread pool. */
@@ -129,10 +132,34 @@ export async function analyzeCommand(config: Config, paths: string[], flags: Ana
       corpusBundles(index),
     );
     const params = flags.params ? readParams(flags.params, index) : undefined;
-    return await analyzeSources(config, sources, evaluator, catalogue, policies, params, { format, threshold, top, flags, started });
+    const inventory = await analysisInventory(flags.inventory, sources);
+    return await analyzeSources(
+      config,
+      sources,
+      evaluator,
+      catalogue,
+      { policies, params, inventory },
+      { format, threshold, top, flags, started },
+    );
   } finally {
     await evaluator.close();
   }
+}
+
+/** --inventory FILE|DIR (a bad one is an input error), none, or the input's own objects (inventory.ts). */
+async function analysisInventory(flag: string | undefined, sources: InputSource[]): Promise<unknown> {
+  if (flag === 'none') return emptyInventory();
+  if (flag !== undefined) {
+    try {
+      return loadInventory(flag);
+    } catch (error) {
+      if (error instanceof DatasetError) throw new AnalyzeInputError(`--inventory: ${error.message}`);
+      throw error;
+    }
+  }
+  const { inventory, note } = await inventoryFromSources(sources, (source) => sourceEntries(source));
+  if (note) process.stderr.write(`${note}\n`);
+  return inventory;
 }
 
 async function analyzeSources(
@@ -140,8 +167,7 @@ async function analyzeSources(
   sources: InputSource[],
   evaluator: Evaluator,
   catalogue: Catalogue,
-  policies: string[],
-  params: PolicyParams | undefined,
+  { policies, params, inventory }: { policies: string[]; params: PolicyParams | undefined; inventory: unknown },
   {
     format,
     threshold,
@@ -182,7 +208,7 @@ async function analyzeSources(
       (source) => sourceEntries(source),
       evaluator,
       catalogue,
-      { policies, ...(params ? { params } : {}), threshold, strict: flags.strict, ...(rank ? { rank } : {}), observer },
+      { policies, ...(params ? { params } : {}), inventory, threshold, strict: flags.strict, ...(rank ? { rank } : {}), observer },
       formatter,
     );
     observer.finish();

@@ -13,6 +13,8 @@ export interface EvaluateRequest {
   /** evaluate only these policy ids (default: all) */
   policies?: readonly string[];
   params?: PolicyParams;
+  /** data.inventory for cross-object policies (inventory.ts); the engine's own default is the labelling fixture */
+  inventory?: unknown;
 }
 
 export interface Evaluator {
@@ -37,6 +39,7 @@ function evaluatorOf(engine: PolicyEngine, close: () => Promise<void>): Evaluato
     engine.evaluate(manifests, {
       ...(request.policies ? { policies: request.policies } : {}),
       ...(request.params ? { params: request.params } : {}),
+      ...(request.inventory !== undefined ? { inventory: request.inventory } : {}),
     });
   return {
     policyIds: engine.policyIds,

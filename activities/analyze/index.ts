@@ -20,9 +20,10 @@ import type { DocumentProblem } from '../../lib/manifest-stream';
 import type { ObservationSource } from '../observations';
 import { documentEntries, type ManifestDocument } from './documents';
 import { sharedEvaluator } from './evaluate';
+import { inventoryFromObjects } from './inventory';
 import { analysisObserver, RecordingBudget } from './observe';
 import { cachedChampionRanker, rankManifest } from './rank';
-import { describeResource } from './run';
+import { describeResource, failedPolicies } from './run';
 
 export { AnalyzeInputError } from './policies';
 
@@ -73,7 +74,9 @@ export async function analyze(config: Config, inputs: readonly InputText[], opti
       else errors.push(entry.problem);
     }
   const [{ ranker, label }, evaluator] = await Promise.all([cachedChampionRanker(config), sharedEvaluator(config)]);
-  const verdicts = objects.length ? await evaluator.verdicts(objects.map((o) => o.manifest)) : [];
+  // cross-object policies see the request's own objects, never the labelling fixture
+  const manifests = objects.map((o) => o.manifest);
+  const verdicts = objects.length ? await evaluator.verdicts(manifests, { inventory: inventoryFromObjects(manifests) }) : [];
   const top = options.top ?? 5;
   const resources = objects.map((object, i) => ({
     source: object.source,
@@ -84,6 +87,9 @@ export async function analyze(config: Config, inputs: readonly InputText[], opti
       .sort((a, b) => a.policy.localeCompare(b.policy)),
     ranked: rankManifest(ranker, object.manifest, top),
   }));
+  objects.forEach((object, i) => {
+    errors.push(...failedPolicies(object, verdicts[i]?.failed));
+  });
   if (options.observe) {
     const { source, origin } = options.observe;
     let budget = budgets.get(config);

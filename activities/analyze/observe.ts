@@ -67,6 +67,8 @@ export class RecordingBudget {
 export interface ObservedVerdict {
   denied: Record<string, string[]>;
   timingsUs?: Record<string, number>;
+  /** policies that could not evaluate the object (reported as problems, not recorded as verdicts) */
+  failed?: Record<string, string>;
 }
 
 export interface AnalysisObserver {

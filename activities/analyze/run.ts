@@ -28,6 +28,8 @@ export interface AnalysisOptions {
   /** the policy ids to evaluate (policies.ts selectPolicies) */
   policies: readonly string[];
   params?: PolicyParams;
+  /** data.inventory (activities/analyze/inventory.ts) */
+  inventory?: unknown;
   threshold: Severity;
   /** files of a directory that hold no Kubernetes object are errors, not skipped */
   strict?: boolean;
@@ -96,6 +98,15 @@ export function resourceReport(
  * The exit code of an analysis: 2 when a document could not be read (the findings are then
  * incomplete), else 3 when an active finding is at or above the threshold, else 0.
  */
+/** A policy that could not evaluate an object is a problem of that object (file:line); the other policies' findings stand. */
+export function failedPolicies(object: ManifestDocument, failed: Record<string, string> | undefined): Problem[] {
+  return Object.entries(failed ?? {}).map(([policy, why]) => ({
+    source: object.source,
+    line: object.line,
+    message: `policy ${policy} could not evaluate ${describeResource(object.manifest).resource} (${why.split('\n')[0]}); the other policies were evaluated`,
+  }));
+}
+
 export function analysisExitCode(counts: Pick<Counts, 'problems' | 'atOrAboveThreshold'>): 0 | 2 | 3 {
   return counts.problems > 0 ? 2 : counts.atOrAboveThreshold > 0 ? 3 : 0;
 }
@@ -134,7 +145,11 @@ export async function runAnalysis(
   const selected = new Set(options.policies);
   const batchSize = options.batchSize ?? 256;
   const inFlight = Math.max(1, options.inFlight ?? 2);
-  const request = { policies: options.policies, ...(options.params ? { params: options.params } : {}) };
+  const request = {
+    policies: options.policies,
+    ...(options.params ? { params: options.params } : {}),
+    ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
+  };
   const queue: Batch[] = [];
   let current: Batch = { events: [], manifests: [] };
 
@@ -145,6 +160,10 @@ export async function runAnalysis(
         const verdict = verdicts[event.index] ?? { denied: {} };
         const report = resourceReport(event.object, verdict.denied, catalogue, selected, options.rank);
         options.observer?.observe(event.object, verdict, report.ranked);
+        for (const problem of failedPolicies(event.object, verdict.failed)) {
+          counts.problems++;
+          await sink.problem(problem);
+        }
         counts.resources++;
         let active = 0;
         for (const f of report.findings) {

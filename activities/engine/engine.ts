@@ -27,6 +27,8 @@ export interface EvaluateOptions {
   params?: Record<string, Record<string, unknown>>;
   /** data.inventory (same shape as datasets/fixtures/inventory.json's "inventory") */
   inventory?: unknown;
+  /** data.kpc.admission: the admission request a manifest is judged in (the admission webhook) */
+  admission?: { operation: string; old_object?: unknown };
 }
 
 export interface ManifestVerdict {
@@ -36,6 +38,8 @@ export interface ManifestVerdict {
   timingsUs?: Record<string, number>;
   /** policy id → how many of its messages were not strings (shown as their JSON in `denied`) */
   malformed?: Record<string, number>;
+  /** policy id → why it could not evaluate this manifest (it aborted: e.g. a rule that took two values); the others stand */
+  failed?: Record<string, string>;
 }
 
 export interface PolicyEngine {
@@ -50,6 +54,35 @@ function inventoryOf(options: EvaluateOptions): unknown {
   if (options.inventory !== undefined) return options.inventory;
   defaultInventory ??= (JSON.parse(readFileSync(INVENTORY_FILE, 'utf8')) as { inventory: unknown }).inventory;
   return defaultInventory;
+}
+
+/**
+ * The data document (parameters + inventory) as JSON and its digest, memoised per inventory object
+ * and parameters: a big inventory is serialised and hashed once per analysis, not once per batch.
+ */
+const dataDocuments = new WeakMap<object, Map<string, { data: string; dataKey: string }>>();
+function dataDocument(options: EvaluateOptions): { data: string; dataKey: string } {
+  const inventory = inventoryOf(options);
+  const params = options.params && Object.keys(options.params).length > 0 ? { kpc: { params: options.params } } : {};
+  const paramsText = JSON.stringify(params);
+  const make = () => {
+    const kpc = options.admission ? { kpc: { ...(params as { kpc?: object }).kpc, admission: options.admission } } : params;
+    const data = JSON.stringify({ ...kpc, inventory });
+    return { data, dataKey: sha256(data) };
+  };
+  // an admission request is one of a kind: not memoised
+  if (inventory === null || typeof inventory !== 'object' || options.admission) return make();
+  let byParams = dataDocuments.get(inventory);
+  if (!byParams) {
+    byParams = new Map();
+    dataDocuments.set(inventory, byParams);
+  }
+  let document = byParams.get(paramsText);
+  if (!document) {
+    document = make();
+    byParams.set(paramsText, document);
+  }
+  return document;
 }
 
 const encoder = new TextEncoder();
@@ -91,9 +124,7 @@ class WasmEngine implements PolicyEngine {
     if (unknown.length)
       throw new EngineError(`unknown policy id(s): ${unknown.join(', ')} (the engine has ${this.policyIds.length} policies)`);
     if (manifests.length === 0) return [];
-    const params = options.params && Object.keys(options.params).length > 0 ? { kpc: { params: options.params } } : {};
-    const data = JSON.stringify({ ...params, inventory: inventoryOf(options) });
-    const dataKey = sha256(data);
+    const { data, dataKey } = dataDocument(options);
     // few policies: their own entrypoints; many: the aggregate, filtered afterwards
     const perPolicy = selected && selected.length * 4 <= this.policyIds.length ? selected : undefined;
     const keep = selected && !perPolicy ? new Set(selected) : undefined;
@@ -116,6 +147,7 @@ class WasmEngine implements PolicyEngine {
       const out: ManifestVerdict = { denied: Object.fromEntries(Object.entries(v.denied).filter(([id]) => keep.has(id))) };
       if (v.timingsUs) out.timingsUs = Object.fromEntries(Object.entries(v.timingsUs).filter(([id]) => keep.has(id)));
       if (v.malformed) out.malformed = Object.fromEntries(Object.entries(v.malformed).filter(([id]) => keep.has(id)));
+      if (v.failed) out.failed = Object.fromEntries(Object.entries(v.failed).filter(([id]) => keep.has(id)));
       return out;
     });
   }

@@ -32,6 +32,8 @@ export interface Verdict {
   /** policy id → messages that were not strings (reported as their JSON text in `denied`) */
   malformed?: Record<string, number>;
   timingsUs?: Record<string, number>;
+  /** policy id → why it could not evaluate this manifest (e.g. a rule that took two values); the other policies' verdicts stand */
+  failed?: Record<string, string>;
 }
 
 export class EvaluationError extends Error {
@@ -95,7 +97,7 @@ export class Evaluator {
   }
 
   async run(batch: Batch): Promise<Verdict[]> {
-    const policy = await this.ready(batch);
+    let policy = await this.ready(batch);
     const selected = batch.policies?.map((id) => {
       const entrypoint = this.entrypoints.get(id);
       if (entrypoint === undefined) throw new Error(`unknown policy ${id}`);
@@ -115,7 +117,10 @@ export class Evaluator {
             selected?.map(([id]) => id),
           );
       } catch (error) {
-        throw this.failure(error, input, i);
+        if (!(error instanceof WasmAbortError) || isMemoryFailure(error)) throw this.failure(error, input, i);
+        // a policy aborted on this manifest (a conflict, a failed built-in): judge it policy by policy
+        verdict = await this.onePolicyAtATime(batch, input, i, selected ?? [...this.entrypoints]);
+        policy = await this.ready(batch);
       }
       out.push(verdict);
     }
@@ -143,6 +148,34 @@ export class Evaluator {
       const { messages, malformed } = messagesOf(value);
       verdict.denied[id] = messages;
       if (malformed) verdict.malformed = { ...verdict.malformed, [id]: malformed };
+    }
+    return verdict;
+  }
+
+  /** Each policy on its own, on a fresh instance after every abort; the aborting ones are listed in `failed`. */
+  private async onePolicyAtATime(
+    batch: Batch,
+    input: Uint8Array,
+    index: number,
+    policies: readonly (readonly [string, number])[],
+  ): Promise<Verdict> {
+    const verdict: Verdict = { denied: {} };
+    this.policy = undefined;
+    for (const [id] of policies) {
+      const policy = await this.ready(batch);
+      const entrypoint = this.entrypoints.get(id) as number;
+      try {
+        const set = JSON.parse(policy.evaluate(input, entrypoint)) as { result?: unknown }[];
+        const value = set[0]?.result;
+        if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+        const { messages, malformed } = messagesOf(value);
+        verdict.denied[id] = messages;
+        if (malformed) verdict.malformed = { ...verdict.malformed, [id]: malformed };
+      } catch (error) {
+        if (!(error instanceof WasmAbortError) || isMemoryFailure(error)) throw this.failure(error, input, index);
+        verdict.failed = { ...verdict.failed, [id]: error.message };
+        this.policy = undefined;
+      }
     }
     return verdict;
   }

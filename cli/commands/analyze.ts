@@ -39,6 +39,11 @@ export const command = defineCommand({
       value: 'FILE',
       help: "policy parameters: YAML/JSON mapping of policy id → {parameter: value}, checked against\neach policy's parameter schema (datasets/policies/<id>/policy.yaml)",
     },
+    inventory: {
+      type: 'string',
+      value: 'FILE|DIR|none',
+      help: 'the other cluster objects cross-object policies read (an inventory document or manifests,\ne.g. kubectl get -o yaml; default: the analysed objects themselves; none: no inventory)',
+    },
     strict: { type: 'boolean', help: 'a file of a directory that holds no Kubernetes object is an error, not skipped' },
     rank: { type: 'boolean', help: "add the ranker's top-k per resource (champion from MLflow, else the heuristic)" },
     top: { type: 'string', value: 'K', help: 'how many ranked policies to show (default 5; implies --rank)' },

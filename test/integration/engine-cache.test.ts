@@ -90,4 +90,29 @@ describe('the module cache', () => {
     expect(after.corpusDigest).not.toBe(before.corpusDigest);
     expect((await after.evaluate([pod]))[0]?.denied['team-pods-need-team']).toHaveLength(1);
   });
+
+  it('a policy that aborts on one object (a rule with two values) is reported for it; every other verdict stands', async () => {
+    const config = freshConfig();
+    const folder = join(config.drafting.publish.dir, 'policies', 'two-valued');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'policy.rego'),
+      'package kpc.policies.two_valued\n\nimport rego.v1\n\nlabel := k if {\n\tsome k, v in input.metadata.labels\n\tv == "x"\n}\n\ndeny contains msg if {\n\tlabel\n\tmsg := sprintf("label %s", [label])\n}\n',
+    );
+    const twoLabels = { ...pod, metadata: { ...pod.metadata, labels: { a: 'x', b: 'x' } } };
+    const oneLabel = { ...pod, metadata: { ...pod.metadata, name: 'one', labels: { a: 'x' } } };
+    for (const threads of [0, 1]) {
+      const engine = await corpusEngine(config, { threads });
+      try {
+        const [bad, good] = await engine.evaluate([twoLabels, oneLabel]);
+        expect(bad?.failed?.['two-valued']).toMatch(/conflict/);
+        expect(bad?.denied['two-valued']).toBeUndefined();
+        expect(bad?.denied['pss-run-as-non-root']?.length).toBeGreaterThan(0);
+        expect(good?.failed).toBeUndefined();
+        expect(good?.denied['two-valued']).toEqual(['label a']);
+      } finally {
+        await engine.close();
+      }
+    }
+  });
 });

@@ -24,10 +24,11 @@ aggregation_labels := k8s.param(policy, "aggregation_labels", [
 ])
 
 # Why the role is checked, for the message.
-checked := sprintf("it is aggregated through label %s=true", [key]) if {
+# (A role may carry several aggregation labels: the first in sorted order is named.)
+checked := sprintf("it is aggregated through label %s=true", [keys[0]]) if {
 	input.kind == "ClusterRole"
-	some key in sort(aggregation_labels)
-	k8s.labels[key] == "true"
+	keys := [key | some key in sort(aggregation_labels); k8s.labels[key] == "true"]
+	count(keys) > 0
 } else := "all_roles is set" if {
 	input.kind in {"Role", "ClusterRole"}
 	k8s.param(policy, "all_roles", false) == true

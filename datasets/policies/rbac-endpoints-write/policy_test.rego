@@ -64,3 +64,11 @@ test_malformed_never_crashes if {
 	count(endpoints.deny) == 0 with input as role("ClusterRole", aggregated, "rules")
 	count(endpoints.deny) == 0 with input as role("ClusterRole", aggregated, [{"apiGroups": "x", "resources": "endpoints", "verbs": "*"}, {}, "rule"])
 }
+
+test_a_role_aggregated_into_several_roles_is_judged_once if {
+	labels := {"rbac.authorization.k8s.io/aggregate-to-admin": "true", "rbac.authorization.k8s.io/aggregate-to-edit": "true"}
+	denials := endpoints.deny with input as role("ClusterRole", labels, [endpoints_rule(["create"])])
+	count(denials) == 1
+	some msg in denials
+	contains(msg, "rbac.authorization.k8s.io/aggregate-to-admin=true")
+}
