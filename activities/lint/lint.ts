@@ -23,10 +23,11 @@
  * so a call the sandbox refuses shows as `undefined function` from opa check, reported here as
  * nondeterministic-builtin with the sandbox's reason.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadPolicyIndex } from '../../datasets/load';
+import { POLICIES_DIR } from '../../datasets/paths';
 import { type SandboxConfig, sandboxOptions, sandboxRefusal } from '../engine';
 import { OpaCompileError, opaCheck, opaParse } from '../opa/opa';
 import { isNondeterministicBuiltin } from './builtins';
@@ -237,6 +238,21 @@ export interface LintOptions {
   cwd?: string;
 }
 
+/**
+ * The corpus's shared library (datasets/policies/lib, tests excepted) when a linted file imports
+ * data.kpc.lib and the library is not among the linted files: a corpus policy linted on its own
+ * then compiles as it does in the corpus.
+ */
+function libraryContext(files: readonly string[]): string[] {
+  const libDir = join(POLICIES_DIR, 'lib');
+  if (files.some((f) => resolve(f).startsWith(libDir))) return [];
+  if (!files.some((f) => /\bdata\.kpc\.lib\b/.test(readFileSync(f, 'utf8')))) return [];
+  return readdirSync(libDir)
+    .filter((name) => name.endsWith('.rego') && !name.endsWith('_test.rego'))
+    .sort()
+    .map((name) => join(libDir, name));
+}
+
 export async function lintRego(config: SandboxConfig, paths: readonly string[], options: LintOptions = {}): Promise<LintReport> {
   const files = regoFilesOf(paths);
   if (files.length === 0) throw new Error(`no .rego files in ${paths.join(', ')}`);
@@ -253,10 +269,18 @@ export async function lintRego(config: SandboxConfig, paths: readonly string[], 
   const sandbox = await sandboxOptions(config);
   const limits = { opa: sandbox.opa, timeoutMs: sandbox.timeoutMs, memoryLimitBytes: sandbox.memoryLimitBytes };
   try {
-    await opaCheck({ ...limits, capabilities: sandbox.capabilities, paths: files, strict: true, maxErrors: 1000 });
+    await opaCheck({
+      ...limits,
+      capabilities: sandbox.capabilities,
+      paths: [...files, ...libraryContext(files)],
+      strict: true,
+      maxErrors: 1000,
+    });
   } catch (error) {
     if (!(error instanceof OpaCompileError)) throw error;
     for (const detail of error.errors) {
+      // the shared library is context, not linted: its own findings are not the user's
+      if (detail.file && !files.some((f) => f.endsWith(detail.file as string))) continue;
       const { rule, severity } = strictRule(detail.message);
       const file = detail.file ? (files.find((f) => f.endsWith(detail.file as string)) ?? detail.file) : files[0];
       const refused = refusedBySandbox(detail.message);

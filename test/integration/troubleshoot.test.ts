@@ -109,7 +109,8 @@ describe('fix recommender (real OPA)', () => {
     const rec = await recommendFixes(config, { manifest: f.manifest, policy: 'image-allowed-registries', strategy: 'policy_change' });
     const change = rec.policyChanges.find((c) => c.kind === 'parameter');
     expect(change?.verified).toBe(true);
-    expect(change?.reason).toMatch(/P\(policy_change\)/);
+    // who decided is named: the MLflow fix-strategy champion, or the fp_score rule when there is none
+    expect(change?.reason).toMatch(/P\(policy_change\)=\d|the fp_score rule/);
     const [withParams] = await evaluateDenials({ config, manifests: [f.manifest], params: change?.params });
     expect(withParams?.['image-allowed-registries']).toBeUndefined();
   });
