@@ -105,7 +105,8 @@ const STRING_BUILTINS = new Set([
   'format_int',
 ]);
 const AGGREGATES = new Set(['count', 'sum', 'product', 'max', 'min', 'sort', 'all', 'any']);
-const INVENTORY_HELPERS = new Set(['data.kpc.lib.k8s.inventory_namespaced', 'data.kpc.lib.k8s.inventory_cluster']);
+/** every helper of the library that reads data.inventory is named inventory_* */
+const isInventoryHelper = (name: string) => name.startsWith('data.kpc.lib.k8s.inventory_');
 /** the checked-container helpers walk the container lists and read the policy's exempt_images parameter */
 const CHECKED_CONTAINERS = ['data.kpc.lib.k8s.checked_containers', 'data.kpc.lib.k8s.checked_long_running_containers'];
 const PARAM_HELPERS = new Set(['data.kpc.lib.k8s.param', 'data.kpc.lib.k8s.image_exempt', ...CHECKED_CONTAINERS]);
@@ -287,7 +288,7 @@ class Walker {
       this.add('forbidden_calls');
     if (this.functionNames.has(name)) this.add('function_calls');
     else if (full !== name) this.add('library_calls');
-    if (INVENTORY_HELPERS.has(full)) this.add('refs_to_inventory');
+    if (isInventoryHelper(full)) this.add('refs_to_inventory');
     if (PARAM_HELPERS.has(full)) this.add('refs_to_params');
     if (CHECKED_CONTAINERS.includes(full)) this.add('refs_to_containers');
   }
