@@ -21,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { inventoryFromObjects } from '../activities/analyze/inventory';
+import { schemaFinding } from '../activities/analyze/schema-rule';
 import { corpusEngine } from '../activities/engine';
 import { loadPolicyIndex } from '../datasets/load';
 import { DEFAULT_BUNDLES } from '../datasets/schemas';
@@ -90,7 +91,7 @@ const KEY: Record<string, string[]> = {
   'recreate-strategy': ['availability-rolling-update'],
   'restricted-volume-type': ['pss-volume-types'],
   'run-as-root': ['pss-run-as-non-root', 'pss-run-as-non-root-user'],
-  'schema-typo': [],
+  'schema-typo': ['schema-valid'],
   'seccomp-unconfined': ['pss-seccomp-baseline', 'pss-seccomp-restricted'],
   'secret-in-env-literal': ['secrets-in-env-literal'],
   'secret-via-env-secretkeyref': ['secrets-env-secret-ref'],
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
   }
   const unknown = Object.values(KEY)
     .flat()
-    .filter((id) => !index.some((p) => p.id === id));
+    .filter((id) => id !== 'schema-valid' && !index.some((p) => p.id === id));
   if (unknown.length) throw new Error(`the scoring key names policies the corpus does not have: ${unknown.join(', ')}`);
   const all = new Set(index.map((p) => p.id));
   const defaults = new Set(index.filter((p) => p.bundles.some((b) => (DEFAULT_BUNDLES as readonly string[]).includes(b))).map((p) => p.id));
@@ -234,13 +235,24 @@ async function main(): Promise<void> {
     ],
     [`default bundle (pss-baseline + rbac, ${defaults.size})`, score(set, denied, defaults)],
     [`all policies (${all.size})`, score(set, denied, all)],
+    [
+      `all policies + --schema`,
+      score(
+        set,
+        denied.map((d, i) => {
+          const schema = schemaFinding(set[i]?.manifest);
+          return schema ? { ...d, 'schema-valid': schema.messages } : d;
+        }),
+        new Set([...all, 'schema-valid']),
+      ),
+    ],
   ];
   for (const [name, s] of rows)
     console.log(
       `| ${name} | ${s.detected}/${s.labelled} (${pct(s.detected, s.labelled)}) | ${s.detected}/${s.keyed} (${pct(s.detected, s.keyed)}) | ${s.unlabelledFindings} | ${s.cleanFilesFlagged}/${clean} | ${s.conventionFindings} | ${s.unkeyedFindings} |`,
     );
-  const allScore = rows[2]?.[1] as Score;
-  console.log(`\nmissed with all policies (${allScore.missed.length}):`);
+  const allScore = rows[3]?.[1] as Score;
+  console.log(`\nmissed with all policies + --schema (${allScore.missed.length}):`);
   for (const m of allScore.missed) console.log(`  ${m}`);
   console.log('\nunlabelled findings of keyed policies, by policy (all policies):');
   for (const [id, files] of [...allScore.unlabelledBy].sort((a, b) => b[1].length - a[1].length))

@@ -22,6 +22,7 @@ import {
 } from '../activities/analyze/policies';
 import type { RuleInfo, Severity } from '../activities/analyze/report';
 import { analysisExitCode, runAnalysis } from '../activities/analyze/run';
+import { SCHEMA_RULE } from '../activities/analyze/schema-rule';
 import { loadInventory } from '../datasets/inventory';
 import { DatasetError, loadPolicyIndex } from '../datasets/load';
 import { loadParams } from '../datasets/params';
@@ -44,6 +45,7 @@ export interface AnalyzeFlags {
   output?: string;
   threads?: string;
   inventory?: string;
+  schema: boolean;
 }
 
 /** Inputs bigger than this (bytes, or files) are evaluated on the engine's thread pool. */
@@ -105,8 +107,8 @@ function readParams(file: string, index: PolicyMeta[]): PolicyParams {
   }
 }
 
-function rulesOf(catalogue: Catalogue, policies: readonly string[]): RuleInfo[] {
-  return [...policies.map((id) => catalogue.rules.get(id) as RuleInfo), ...EXEMPTION_RULES];
+function rulesOf(catalogue: Catalogue, policies: readonly string[], schema: boolean): RuleInfo[] {
+  return [...policies.map((id) => catalogue.rules.get(id) as RuleInfo), ...(schema ? [SCHEMA_RULE] : []), ...EXEMPTION_RULES];
 }
 
 export async function analyzeCommand(config: Config, paths: string[], flags: AnalyzeFlags): Promise<number> {
@@ -187,7 +189,7 @@ async function analyzeSources(
 
   const out = openOutput(flags.output);
   const formatter = createFormatter(format, {
-    rules: rulesOf(catalogue, policies),
+    rules: rulesOf(catalogue, policies, flags.schema),
     tool: { name: 'pac', version: toolVersion() },
     threshold,
     ...(rankerLabel ? { ranker: rankerLabel } : {}),
@@ -208,7 +210,16 @@ async function analyzeSources(
       (source) => sourceEntries(source),
       evaluator,
       catalogue,
-      { policies, ...(params ? { params } : {}), inventory, threshold, strict: flags.strict, ...(rank ? { rank } : {}), observer },
+      {
+        policies,
+        ...(params ? { params } : {}),
+        inventory,
+        schema: flags.schema,
+        threshold,
+        strict: flags.strict,
+        ...(rank ? { rank } : {}),
+        observer,
+      },
       formatter,
     );
     observer.finish();

@@ -14,6 +14,7 @@ import type { InputSource } from './input';
 import type { AnalysisObserver, ObservedVerdict } from './observe';
 import type { Catalogue } from './policies';
 import type { Finding, Problem, ResourceReport, Severity, Skipped, Summary } from './report';
+import { SCHEMA_RULE, schemaFinding } from './schema-rule';
 import { atOrAbove } from './severity';
 
 export interface AnalysisSink {
@@ -37,6 +38,8 @@ export interface AnalysisOptions {
   rank?: (manifest: Record<string, unknown>) => { policy: string; score: number }[];
   /** records each analysed object as an observation (observe.ts); the report is unchanged */
   observer?: AnalysisObserver;
+  /** also check every object against the Kubernetes schema (schema-rule.ts) */
+  schema?: boolean;
   /** objects per evaluation batch (default 256) */
   batchSize?: number;
   /** batches evaluated at a time (default 2) */
@@ -69,6 +72,7 @@ export function resourceReport(
   catalogue: Catalogue,
   selected: ReadonlySet<string>,
   rank?: AnalysisOptions['rank'],
+  schema = false,
 ): ResourceReport {
   const described = describeResource(object.manifest);
   const findings: Finding[] = [];
@@ -83,7 +87,9 @@ export function resourceReport(
       messages: [...messages].sort(),
     });
   }
-  const isPolicy = (id: string) => catalogue.rules.has(id) && catalogue.policyIds.includes(id);
+  const schemaProblems = schema ? schemaFinding(object.manifest) : undefined;
+  if (schemaProblems) findings.push(schemaProblems);
+  const isPolicy = (id: string) => (schema && id === SCHEMA_RULE.id) || (catalogue.rules.has(id) && catalogue.policyIds.includes(id));
   return {
     source: object.source,
     line: object.line,
@@ -158,7 +164,7 @@ export async function runAnalysis(
     for (const event of batch.events) {
       if ('object' in event) {
         const verdict = verdicts[event.index] ?? { denied: {} };
-        const report = resourceReport(event.object, verdict.denied, catalogue, selected, options.rank);
+        const report = resourceReport(event.object, verdict.denied, catalogue, selected, options.rank, options.schema);
         options.observer?.observe(event.object, verdict, report.ranked);
         for (const problem of failedPolicies(event.object, verdict.failed)) {
           counts.problems++;

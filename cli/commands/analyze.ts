@@ -44,6 +44,10 @@ export const command = defineCommand({
       value: 'FILE|DIR|none',
       help: 'the other cluster objects cross-object policies read (an inventory document or manifests,\ne.g. kubectl get -o yaml; default: the analysed objects themselves; none: no inventory)',
     },
+    schema: {
+      type: 'boolean',
+      help: 'also check every object against the Kubernetes 1.33 schema (misspelled or unknown fields,\nwrong types): finding schema-valid (medium); about doubles the time per object',
+    },
     strict: { type: 'boolean', help: 'a file of a directory that holds no Kubernetes object is an error, not skipped' },
     rank: { type: 'boolean', help: "add the ranker's top-k per resource (champion from MLflow, else the heuristic)" },
     top: { type: 'string', value: 'K', help: 'how many ranked policies to show (default 5; implies --rank)' },
