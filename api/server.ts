@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type RouteOptions } from 'fastify';
+import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { maskPii } from '../activities/qa/pii';
@@ -18,6 +18,7 @@ import type { QaService } from '../activities/qa/service';
 import { qaServiceFromConfig } from '../activities/qa/service';
 import { type Config, secretValues } from '../infra/config';
 import { secretRedactor } from '../lib/redact';
+import { httpsOptions } from './admission-auth';
 import { type RouteScope, scopeDescription, TokenAuth } from './auth';
 import type { DraftsBackend, TroubleshootBackend } from './backends';
 import { installJsonBodyParser } from './body';
@@ -25,6 +26,7 @@ import type { ApiApp, AppContext } from './context';
 import { ApiError, installErrorHandlers } from './errors';
 import { sanitisingStream } from './log';
 import { type ApiMetrics, apiMetrics } from './metrics';
+import { registerAdmissionRoutes } from './routes/admission';
 import { registerAnalyzeRoutes } from './routes/analyze';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerDraftRoutes } from './routes/drafts';
@@ -99,7 +101,9 @@ export async function buildApp(
   const redactSecrets = secretRedactor(secretValues(config));
   // what leaves the server in an error or a log line: no secret, no PII (the same maskPii as the answers)
   const redact = (text: string) => maskPii(redactSecrets(text)).text;
+  const https = httpsOptions(config);
   const app = Fastify({
+    ...(https ? { https } : {}),
     logger:
       options.log === false
         ? false
@@ -109,7 +113,7 @@ export async function buildApp(
             redact: { paths: ['req.headers.authorization'], censor: '[REDACTED]' },
           },
     bodyLimit: config.api.bodyLimitBytes,
-  }).withTypeProvider<ZodTypeProvider>();
+  } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app, redact);
@@ -179,6 +183,7 @@ export async function buildApp(
   registerTroubleshootRoutes(app, ctx);
   registerLintRoutes(app, ctx);
   registerFeedbackRoutes(app, ctx);
+  registerAdmissionRoutes(app, ctx);
 
   app.get('/metrics', { schema: { hide: true }, config: { scope: 'public' } }, async (_request, reply) => {
     if (qaPromise || options.qa) metrics.cacheHitRate.set((await qa()).cache.hitRate);

@@ -33,6 +33,7 @@ export const SECRET_VARIABLES = new Set([
   'PAC_TEMPORAL_API_KEY',
   'PAC_MLFLOW_TOKEN',
   'PAC_WEAVIATE_API_KEY',
+  'PAC_ADMISSION_TOKEN',
 ]);
 
 export const IDENTITY_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;

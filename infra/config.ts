@@ -1,149 +1,27 @@
-/**
- * The one configuration of kube-pac-copilot: every setting comes from an environment variable,
- * validated by a single zod schema, with local defaults that work on a fresh machine.
- *
- * A bad value fails fast with a ConfigError naming the variable and what was expected.
- */
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ADMISSION_ENV, admissionChecks, admissionConfig } from './config-admission';
 import { parseApiTokens, parseFlag, parseIdentityList, SECRET_VARIABLES, shownValue } from './config-auth';
+import {
+  cron,
+  DEFAULT_LLM_PRICES,
+  duration,
+  hostPort,
+  httpUrl,
+  name,
+  optionalBaseUrl,
+  optionalPath,
+  parsePrices,
+  port,
+  positiveMs,
+  share,
+  wholeNumber,
+  xdg,
+} from './config-fields';
 import versions from './versions.json' with { type: 'json' };
 
 export { API_SCOPES, type ApiScope, type ApiToken, parseApiTokens, SECRET_VARIABLES, scopeAllows } from './config-auth';
-
-const port = (fallback: number) =>
-  z.coerce
-    .number({ error: 'expected a TCP port number (1-65535)' })
-    .int({ error: 'expected a whole TCP port number (1-65535)' })
-    .min(1, { error: 'expected a TCP port number (1-65535)' })
-    .max(65535, { error: 'expected a TCP port number (1-65535)' })
-    .default(fallback);
-
-const positiveMs = (fallback: number) =>
-  z.coerce
-    .number({ error: 'expected a duration in milliseconds' })
-    .int({ error: 'expected a whole number of milliseconds' })
-    .positive({ error: 'expected a positive number of milliseconds' })
-    .default(fallback);
-
-const httpUrl = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .refine(
-      (value) => {
-        try {
-          const url = new URL(value);
-          return (url.protocol === 'http:' || url.protocol === 'https:') && url.port !== '0';
-        } catch {
-          return false;
-        }
-      },
-      { error: 'expected an http(s) URL such as http://127.0.0.1:5000' },
-    )
-    .transform((value) => value.replace(/\/+$/, ''));
-
-const hostPort = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .refine((value) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) && Number(value.split(':').pop()) <= 65535, {
-      error: 'expected host:port such as 127.0.0.1:7233',
-    });
-
-const name = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .refine((value) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(value), {
-      error: 'expected a name of letters, digits, ".", "_" or "-" (at most 200 characters)',
-    });
-
-const optionalPath = z
-  .string()
-  .optional()
-  .transform((value) => (value ? resolve(value) : undefined));
-
-/** An XDG base directory (XDG_CACHE_HOME, XDG_STATE_HOME) or its fallback under the home directory. */
-function xdg(source: NodeJS.ProcessEnv, variable: string, fallback: string): string {
-  const base = source[variable];
-  return base && isAbsolute(base) ? base : join(source.HOME || homedir(), fallback);
-}
-
-/** A five-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC. */
-function cron(fallback: string) {
-  return z
-    .string()
-    .default(fallback)
-    .refine((v) => /^\s*(\S+\s+){4}\S+\s*$/.test(v), { error: 'expected a five-field cron expression such as "0 3 * * *" (UTC)' })
-    .transform((v) => v.trim().replace(/\s+/g, ' '));
-}
-
-/** A duration such as 500ms, 30s, 15m, 12h or 7d, in milliseconds. */
-function duration(fallback: string) {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  return z
-    .string()
-    .default(fallback)
-    .refine((v) => /^\s*\d+\s*(ms|s|m|h|d)\s*$/.test(v) && Number.parseInt(v, 10) > 0, {
-      error: 'expected a positive duration such as 30s, 15m, 12h or 7d',
-    })
-    .transform((v) => {
-      const [, n, unit] = v.trim().match(/^(\d+)\s*(ms|s|m|h|d)$/) as RegExpMatchArray;
-      return Number(n) * (units[unit as string] as number);
-    });
-}
-
-/** A share between 0 and 1. */
-function share(fallback: number) {
-  return z.coerce
-    .number({ error: 'expected a number between 0 and 1' })
-    .min(0, { error: 'expected a number between 0 and 1' })
-    .max(1, { error: 'expected a number between 0 and 1' })
-    .default(fallback);
-}
-
-/** A whole number in [min, max], with one message naming the range. */
-function wholeNumber(min: number, max: number, fallback: number) {
-  const error = `expected a whole number between ${min} and ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
-}
-
-/** An optional http(s) base URL (…/v1), trailing slashes removed. */
-const optionalBaseUrl = z
-  .string()
-  .optional()
-  .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
-    error: 'expected an http(s) base URL such as http://127.0.0.1:11434/v1',
-  })
-  .transform((v) => v?.replace(/\/+$/, ''));
-
-/** USD per million tokens by model: "gpt-4o=2.5/10,gpt-4o-mini=0.15/0.6". */
-export function parsePrices(value: string, ctx?: z.RefinementCtx): Record<string, { input: number; output: number }> {
-  const out: Record<string, { input: number; output: number }> = {};
-  for (const part of value.split(',').map((p) => p.trim())) {
-    if (!part) continue;
-    const match = /^([^=\s]+)=(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(part);
-    if (!match) {
-      const problem = `expected "model=input/output" in USD per million tokens, got "${part}"`;
-      ctx?.addIssue({ code: 'custom', message: problem });
-      if (!ctx) throw new Error(problem);
-      continue;
-    }
-    out[match[1] as string] = { input: Number(match[2]), output: Number(match[3]) };
-  }
-  return out;
-}
-
-/** Built-in prices (USD per million input/output tokens); PAC_LLM_PRICES adds or overrides entries. */
-export const DEFAULT_LLM_PRICES: Record<string, { input: number; output: number }> = {
-  'gpt-4o': { input: 2.5, output: 10 },
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4.1': { input: 2, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
-};
+export { DEFAULT_LLM_PRICES, parsePrices } from './config-fields';
 
 /** Every environment variable the platform reads, with its default. Documented in README.md. */
 export const envSchema = z.object({
@@ -173,6 +51,12 @@ export const envSchema = z.object({
   PAC_MLFLOW_URI: httpUrl('http://127.0.0.1:5000'),
   /** bearer token sent to MLflow (as MLFLOW_TRACKING_TOKEN does for the Python client) */
   PAC_MLFLOW_TOKEN: z.string().optional(),
+  /** MLflow artifacts: a directory or s3://bucket/prefix (with MLFLOW_S3_ENDPOINT_URL, AWS_*); default $PAC_STATE_DIR/data/mlflow-artifacts */
+  PAC_MLFLOW_ARTIFACT_ROOT: z.optional(z.string().regex(/^(s3:\/\/\S+|(?!\w+:\/\/).+)$/, 'expected a directory or s3://bucket/prefix')),
+  /** `pac up --profile team`: the PostgreSQL server it starts on 127.0.0.1, or an existing database for MLflow instead */
+  PAC_POSTGRES_PORT: port(5432),
+  /** checked where used (infra/postgres.ts), so no configuration error can echo its password */
+  PAC_POSTGRES_URI: z.string().optional(),
   PAC_WEAVIATE_URL: httpUrl('http://127.0.0.1:8080'),
   /** Weaviate API key (AUTHENTICATION_APIKEY_* on the server) */
   PAC_WEAVIATE_API_KEY: z.string().optional(),
@@ -199,6 +83,10 @@ export const envSchema = z.object({
   PAC_EMBEDDINGS_BASE_URL: optionalBaseUrl,
   PAC_EMBEDDINGS_API_KEY: z.string().optional(),
   PAC_EMBEDDINGS_MODEL: z.string().default('text-embedding-3-small'),
+  /** local-minilm (`npm run models:install`), hashing or openai-compatible; unset: the endpoint if set, else local-minilm if installed, else hashing (with a note) */
+  PAC_EMBEDDINGS_PROVIDER: z
+    .enum(['local-minilm', 'hashing', 'openai-compatible'], { error: 'expected local-minilm, hashing or openai-compatible' })
+    .optional(),
   /** hybrid search: 0 = BM25 only, 1 = vector only */
   PAC_HYBRID_ALPHA: share(0.5),
   PAC_RETRIEVAL_TOP_K: wholeNumber(1, 50, 5),
@@ -248,6 +136,7 @@ export const envSchema = z.object({
     .positive({ error: 'expected a positive number of requests' })
     .default(300),
   PAC_API_RATE_WINDOW_MS: positiveMs(60_000),
+  ...ADMISSION_ENV,
   /** document Q&A: the Weaviate collection of knowledge-base chunks */
   PAC_QA_COLLECTION: z
     .string()
@@ -256,6 +145,11 @@ export const envSchema = z.object({
   /** semantic cache: cosine similarity at or above which a cached answer may be returned (chosen on datasets/kb-eval/cache-pairs.jsonl, test/unit/qa-cache.test.ts) */
   PAC_QA_CACHE_THRESHOLD: share(0.8),
   PAC_QA_CACHE_TTL_MS: positiveMs(3_600_000),
+  /** index the shipped knowledge base (datasets/kb) on first use of the document Q&A (by digest: unchanged files are not embedded again) */
+  PAC_QA_SHIPPED_KB: z
+    .string()
+    .default('true')
+    .transform((v, ctx) => parseFlag(v, ctx)),
   /** the answer prompt version used when a request names none (activities/qa/prompts/answer.<version>.md) */
   PAC_QA_PROMPT_VERSION: z
     .string()
@@ -279,6 +173,8 @@ export const envSchema = z.object({
   PAC_OBSERVATION_WINDOW: duration('30d'),
   /** the ranker's training mix: the share of its rows taken from the simulated bootstrap set when observations exist */
   PAC_RANKER_SIMULATED_SHARE: share(0.5),
+  /** rows per shard of the sharded lifecycle steps (labelling, features) and of `pac analyze-batch`: one activity each */
+  PAC_SHARD_SIZE: wholeNumber(1, 1_000_000, 500),
   /** models served from the registry: how often the `champion` alias is looked up again (troubleshooting, drafting) */
   PAC_MODEL_RECHECK_MS: positiveMs(60_000),
   /** a drafted policy's predicted evaluation time above this warns (default: half of a 500 ms webhook timeout) */
@@ -361,7 +257,9 @@ export function buildConfig(env: Env) {
       port: portOf(env.PAC_MLFLOW_URI, env.PAC_MLFLOW_URI.startsWith('https') ? 443 : 80),
       path: paths.mlflow,
       token: env.PAC_MLFLOW_TOKEN,
+      artifactRoot: env.PAC_MLFLOW_ARTIFACT_ROOT,
     },
+    postgres: { host: '127.0.0.1', port: env.PAC_POSTGRES_PORT, externalUri: env.PAC_POSTGRES_URI, database: 'mlflow' },
     weaviate: {
       url: env.PAC_WEAVIATE_URL,
       host: hostOf(env.PAC_WEAVIATE_URL),
@@ -390,6 +288,7 @@ export function buildConfig(env: Env) {
       baseUrl: env.PAC_EMBEDDINGS_BASE_URL,
       apiKey: env.PAC_EMBEDDINGS_API_KEY,
       model: env.PAC_EMBEDDINGS_MODEL,
+      provider: env.PAC_EMBEDDINGS_PROVIDER,
     },
     retrieval: { alpha: env.PAC_HYBRID_ALPHA, topK: env.PAC_RETRIEVAL_TOP_K },
     drafting: {
@@ -412,12 +311,14 @@ export function buildConfig(env: Env) {
       tokens: env.PAC_API_TOKENS,
       bodyLimitBytes: env.PAC_API_BODY_LIMIT_BYTES,
       rateLimit: { max: env.PAC_API_RATE_LIMIT, windowMs: env.PAC_API_RATE_WINDOW_MS },
+      ...admissionConfig(env),
     },
     qa: {
       collection: env.PAC_QA_COLLECTION,
       cacheThreshold: env.PAC_QA_CACHE_THRESHOLD,
       cacheTtlMs: env.PAC_QA_CACHE_TTL_MS,
       promptVersion: env.PAC_QA_PROMPT_VERSION,
+      shippedKb: env.PAC_QA_SHIPPED_KB,
       prices: { ...DEFAULT_LLM_PRICES, ...env.PAC_LLM_PRICES },
     },
     observations: {
@@ -430,6 +331,7 @@ export function buildConfig(env: Env) {
       recheckMs: env.PAC_MODEL_RECHECK_MS,
       latencyBudgetMs: env.PAC_LATENCY_BUDGET_MS,
       rankerSimulatedShare: env.PAC_RANKER_SIMULATED_SHARE,
+      shardSize: env.PAC_SHARD_SIZE,
     },
     versions,
   };
@@ -441,11 +343,13 @@ export type Config = ReturnType<typeof buildConfig>;
 export function secretValues(config: Config): string[] {
   const values = [
     ...config.api.tokens.map((t) => t.token),
+    config.api.admission.token,
     config.llm.apiKey,
     config.embeddings.apiKey,
     config.temporal.apiKey,
     config.mlflow.token,
     config.weaviate.apiKey,
+    config.postgres.externalUri,
   ];
   return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
@@ -458,8 +362,11 @@ function crossChecks(env: Env): { variable: string; message: string }[] {
       variable: env.PAC_TEMPORAL_TLS_CERT ? 'PAC_TEMPORAL_TLS_KEY' : 'PAC_TEMPORAL_TLS_CERT',
       message: 'mTLS needs both PAC_TEMPORAL_TLS_CERT and PAC_TEMPORAL_TLS_KEY (the client certificate and its key)',
     });
+  problems.push(...admissionChecks(env));
   if (env.PAC_TEMPORAL_TLS === false && (env.PAC_TEMPORAL_TLS_CA || env.PAC_TEMPORAL_TLS_CERT || env.PAC_TEMPORAL_TLS_SERVER_NAME))
     problems.push({ variable: 'PAC_TEMPORAL_TLS', message: 'TLS is turned off but TLS files or a server name are set' });
+  if (env.PAC_EMBEDDINGS_PROVIDER === 'openai-compatible' && !env.PAC_EMBEDDINGS_BASE_URL)
+    problems.push({ variable: 'PAC_EMBEDDINGS_BASE_URL', message: 'PAC_EMBEDDINGS_PROVIDER=openai-compatible needs the endpoint (…/v1)' });
   return problems;
 }
 

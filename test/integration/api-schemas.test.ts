@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { WeaviateStore } from '../../activities/retrieval/weaviate';
 import type { ApiRoute } from '../../api/server';
 import { CI_LOGS_DIR, POLICIES_DIR } from '../../datasets/paths';
@@ -17,6 +18,7 @@ import { testEnv, uniqueName } from './harness';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789abc';
+const ADMISSION = 'admission-token-0123456789';
 const collection = `KbSchemaTest_${Date.now().toString(36)}`;
 const env = () => ({
   ...testEnv(),
@@ -24,6 +26,7 @@ const env = () => ({
   PAC_API_TOKENS: `alice:${ALICE},bob:${BOB}:read+propose+approve`,
   PAC_QA_COLLECTION: collection,
   PAC_API_RATE_LIMIT: '10000',
+  PAC_ADMISSION_TOKEN: ADMISSION,
   PAC_TASK_QUEUE_DRAFTING: `schema-drafting-${Date.now().toString(36)}`,
   PAC_PUBLISH_DIR: mkdtempSync(join(tmpdir(), 'pac-api-schemas-publish-')),
 });
@@ -86,6 +89,22 @@ describe('response schemas of every route, on real answers', () => {
     await check('POST /v1/query', 200, { body: { question: 'Which port does the wombat gateway listen on?' } });
     await check('POST /v1/query', 200, { body: { question: 'What is the capital of France?' } });
     await check('POST /v1/query', 400, { body: { question: 'Which port does the wombat gateway use?', promptVersion: 'v9' } });
+    await check('GET /v1/documents', 200);
+    await check('POST /v1/documents/upload', 415, { token: ALICE, body: { name: 'wombat.md' } });
+    // a multipart upload (call sends JSON): the same schema checks by hand
+    const form = new FormData();
+    form.append('file', new Blob([text]), 'wombat-notes.md');
+    const upload = await fetch(`${(server as ApiServer).base}/v1/documents/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${ALICE}` },
+    });
+    expect(upload.status).toBe(200);
+    const uploadSchema = (server as ApiServer).routes.find((r) => key(r) === 'POST /v1/documents/upload')?.response['200'];
+    const uploaded = await upload.json();
+    expect(uploadSchema?.safeParse(uploaded).error?.issues ?? []).toEqual([]);
+    expect(uploadSchema?.safeParse({ ...uploaded, unexpected: true }).success).toBe(false);
+    checked.get('POST /v1/documents/upload')?.add(200);
   });
 
   it('the drafting loop: propose, status, approve one draft and reject another', async () => {
@@ -140,6 +159,18 @@ describe('response schemas of every route, on real answers', () => {
     await check('POST /v1/feedback', 404, { body: { ...body, policy: 'no-such-policy' } });
     await check('POST /v1/feedback', 400, { body: { ...body, outcome: 'ignored' } });
     await check('POST /v1/feedback', 401, { token: '', body });
+  });
+
+  it('the admission webhook (its own token)', async () => {
+    const review = (object: unknown) => ({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'schema-1', kind: { group: 'apps', version: 'v1', kind: 'DaemonSet' }, operation: 'CREATE', object },
+    });
+    const answer = await check('POST /v1/admission/validate', 200, { token: ADMISSION, body: review(parse(denied())) });
+    expect(answer.response).toMatchObject({ uid: 'schema-1', allowed: false });
+    await check('POST /v1/admission/validate', 400, { token: ADMISSION, body: { ...review({}), kind: 'Review' } });
+    await check('POST /v1/admission/validate', 401, { token: ALICE, body: review({}) });
   });
 
   it('covered every documented route with a success answer', () => {

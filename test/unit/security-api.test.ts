@@ -43,6 +43,8 @@ const EXPECTED_SCOPES: Record<string, string> = {
   'GET /v1/models': 'read',
   'GET /v1/drift': 'read',
   'POST /v1/documents': 'propose',
+  'POST /v1/documents/upload': 'propose',
+  'GET /v1/documents': 'read',
   'POST /v1/query': 'read',
   'POST /v1/propose': 'propose',
   'GET /v1/drafts/:id': 'read',
@@ -53,6 +55,8 @@ const EXPECTED_SCOPES: Record<string, string> = {
   'POST /v1/ci-log': 'read',
   'POST /v1/lint': 'read',
   'POST /v1/feedback': 'propose',
+  // no bearer token of PAC_API_TOKENS: the Kubernetes API server authenticates with PAC_ADMISSION_TOKEN or a client certificate (api/admission-auth.ts)
+  'POST /v1/admission/validate': 'public',
 };
 
 const status = (requester: string, phase = 'awaiting-approval'): DraftStatus =>
