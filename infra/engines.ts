@@ -1,6 +1,8 @@
 /**
  * Starts, stops and reports on the local engines: the Temporal dev server, the MLflow tracking
- * server and Weaviate (OPA is a command, not a server: it is only reported on).
+ * server and Weaviate (OPA is a command, not a server: it is only reported on). The team profile
+ * (`pac up --profile team`) adds PostgreSQL as MLflow's backend store (infra/postgres.ts); the
+ * local profile, the default, keeps MLflow on SQLite.
  *
  * Each started engine gets a pid file and a log file in `<stateDir>/run` and `<stateDir>/logs`;
  * `down` stops exactly the processes recorded there, nothing else.
@@ -9,13 +11,39 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Config } from './config';
 import { type EngineHealth, probeEngine } from './health';
+import { installPostgresDriver } from './install';
+import * as pg from './postgres';
 
-export type ServerEngine = 'temporal' | 'mlflow' | 'weaviate';
+export type ServerEngine = 'postgres' | 'temporal' | 'mlflow' | 'weaviate';
+/** the local profile's engines (the default) */
 export const SERVER_ENGINES: ServerEngine[] = ['temporal', 'mlflow', 'weaviate'];
+export const ALL_ENGINES: ServerEngine[] = ['postgres', ...SERVER_ENGINES];
+export const PROFILES = ['local', 'team'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** The engines of a profile: the team profile adds PostgreSQL, unless PAC_POSTGRES_URI names an existing one. */
+export function profileEngines(profile: Profile, config: Config): ServerEngine[] {
+  return profile === 'team' && !config.postgres.externalUri ? ALL_ENGINES : SERVER_ENGINES;
+}
+
+/** MLflow's backend store as it may be shown: the password masked. */
+export function maskedBackend(config: Config, profile: Profile): string {
+  if (profile === 'local') return `sqlite:///${join(config.stateDir, 'data', 'mlflow.sqlite')}`;
+  const { host, port, database, externalUri } = config.postgres;
+  return pg.maskUri(externalUri ?? `postgresql://postgres:***@${host}:${port}/${database}`);
+}
+
+/** What the team profile's MLflow needs: the backend store URI (secret), and the managed cluster when there is one. */
+interface TeamBackend {
+  uri: string;
+  bin?: string;
+  location?: pg.PostgresLocation;
+  password?: string;
+}
 
 export class PortInUseError extends Error {
   constructor(
@@ -44,7 +72,8 @@ export class EngineStartError extends Error {
 }
 
 const pidRecord = z.object({
-  engine: z.enum(['temporal', 'mlflow', 'weaviate']),
+  engine: z.enum(['postgres', 'temporal', 'mlflow', 'weaviate']),
+  profile: z.enum(PROFILES).optional(),
   pid: z.number().int().positive(),
   startedAt: z.string(),
   command: z.array(z.string()),
@@ -60,9 +89,21 @@ interface LaunchSpec {
   ports: { port: number; host: string; setting: string }[];
 }
 
-function launchSpec(engine: ServerEngine, config: Config): LaunchSpec {
+/** The artifact root: PAC_MLFLOW_ARTIFACT_ROOT (a directory or s3://…), default $PAC_STATE_DIR/data/mlflow-artifacts. */
+export function artifactRoot(config: Config): string {
+  const root = config.mlflow.artifactRoot;
+  if (root?.startsWith('s3://')) return root;
+  return root ? (isAbsolute(root) ? root : resolve(root)) : join(config.stateDir, 'data', 'mlflow-artifacts');
+}
+
+function launchSpec(engine: ServerEngine, config: Config, team?: TeamBackend): LaunchSpec {
   const data = join(config.stateDir, 'data');
   switch (engine) {
+    case 'postgres': {
+      if (!team?.bin || !team.location) throw new Error('postgres is started by the team profile only: pac up --profile team');
+      const { command, args } = pg.serverCommand(team.bin, team.location, config);
+      return { command, args, ports: [{ port: config.postgres.port, host: config.postgres.host, setting: 'PAC_POSTGRES_PORT' }] };
+    }
     case 'temporal':
       return {
         command: config.temporal.cliPath,
@@ -90,12 +131,12 @@ function launchSpec(engine: ServerEngine, config: Config): LaunchSpec {
     case 'mlflow':
       return {
         command: config.mlflow.path,
+        // the backend store URI goes in the environment: with PostgreSQL it holds a password, which a
+        // command line would show to every user of the machine (ps) and in the pid file
         args: [
           'server',
-          '--backend-store-uri',
-          `sqlite:///${join(data, 'mlflow.sqlite')}`,
           '--artifacts-destination',
-          join(data, 'mlflow-artifacts'),
+          artifactRoot(config),
           '--serve-artifacts',
           '--host',
           config.mlflow.host,
@@ -105,7 +146,12 @@ function launchSpec(engine: ServerEngine, config: Config): LaunchSpec {
           '1',
         ],
         // the job runner (GenAI scorers, periodic tasks) is not used here; it would start extra worker processes
-        env: { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+        env: {
+          MLFLOW_BACKEND_STORE_URI: team?.uri ?? `sqlite:///${join(data, 'mlflow.sqlite')}`,
+          MLFLOW_DISABLE_TELEMETRY: 'true',
+          DO_NOT_TRACK: 'true',
+          MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+        },
         ports: [{ port: config.mlflow.port, host: config.mlflow.host, setting: 'PAC_MLFLOW_URI' }],
       };
     case 'weaviate': {
@@ -186,23 +232,34 @@ export function portIsFree(port: number, host: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Health = EngineHealth | pg.PostgresHealth;
+
 export interface UpResult {
   engine: ServerEngine;
   action: 'started' | 'already-running';
   pid: number;
   seconds: number;
-  health: EngineHealth;
+  health: Health;
 }
 
-async function startOne(config: Config, engine: ServerEngine, log: (line: string) => void): Promise<UpResult> {
+const probe = (engine: ServerEngine, config: Config): Promise<Health> =>
+  engine === 'postgres' ? pg.probePostgres(config) : probeEngine(engine, config);
+
+async function startOne(config: Config, engine: ServerEngine, log: (line: string) => void, team?: TeamBackend): Promise<UpResult> {
   const started = Date.now();
   const existing = await readPid(config, engine);
+  const profile: Profile = team ? 'team' : 'local';
+  if (existing && isAlive(existing.pid) && engine === 'mlflow' && (existing.profile ?? 'local') !== profile) {
+    throw new Error(
+      `mlflow is running with the ${existing.profile ?? 'local'} profile (pid ${existing.pid}); run \`pac down mlflow\` first to start it with the ${profile} profile`,
+    );
+  }
   if (existing && isAlive(existing.pid)) {
-    const health = await probeEngine(engine, config);
+    const health = await probe(engine, config);
     if (health.healthy) return { engine, action: 'already-running', pid: existing.pid, seconds: 0, health };
   }
-  const spec = launchSpec(engine, config);
-  if (!existsSync(spec.command)) {
+  const spec = launchSpec(engine, config, team);
+  if (!existsSync(spec.command) && engine !== 'postgres') {
     throw new Error(`cannot start ${engine}: ${spec.command} is missing. Run \`npm run install:engines\` first.`);
   }
   if (existing && isAlive(existing.pid)) {
@@ -234,6 +291,7 @@ async function startOne(config: Config, engine: ServerEngine, log: (line: string
   child.unref();
   const record: PidRecord = {
     engine,
+    ...(engine === 'mlflow' ? { profile } : {}),
     pid,
     startedAt: new Date().toISOString(),
     command: [spec.command, ...spec.args],
@@ -247,7 +305,7 @@ async function startOne(config: Config, engine: ServerEngine, log: (line: string
       await rm(pidFile, { force: true });
       throw new EngineStartError(engine, `the process exited with code ${exitCode}`, logFile);
     }
-    const health = await probeEngine(engine, config);
+    const health = await probe(engine, config);
     if (health.healthy) {
       const seconds = (Date.now() - started) / 1000;
       log(`[up] ${engine}: healthy in ${seconds.toFixed(1)}s (${health.url ?? ''} ${health.version ?? ''})`.trimEnd());
@@ -261,21 +319,72 @@ async function startOne(config: Config, engine: ServerEngine, log: (line: string
   }
 }
 
-/** Starts the engines that are not running yet (in parallel) and waits until each is healthy. */
+/**
+ * The team profile's backend before any server starts: PostgreSQL's binaries (Debian packages when
+ * missing), MLflow's driver, the cluster and its password, or PAC_POSTGRES_URI as it is.
+ */
+async function prepareTeam(config: Config, log: (line: string) => void): Promise<TeamBackend> {
+  if ((await installPostgresDriver(config)) === 'installed') log('[up] mlflow: PostgreSQL driver installed');
+  if (config.postgres.externalUri) {
+    const uri = pg.checkPostgresUri(config.postgres.externalUri);
+    log(`[up] mlflow: backend store ${pg.maskUri(uri)} (PAC_POSTGRES_URI)`);
+    return { uri: pg.sqlalchemyUri(uri) };
+  }
+  const bin = await pg.ensurePostgresInstalled(log);
+  const location = await pg.postgresLocation(config);
+  await pg.ensureCluster(bin, location, log);
+  const password = await pg.postgresPassword(location);
+  const { host, port, database } = config.postgres;
+  return { uri: pg.postgresUri({ user: 'postgres', password, host, port, database }), bin, location, password };
+}
+
+/**
+ * Starts the engines that are not running yet (in parallel) and waits until each is healthy. The
+ * team profile first starts PostgreSQL and creates MLflow's database (idempotently).
+ */
 export async function up(
   config: Config,
   engines: ServerEngine[] = SERVER_ENGINES,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  options: { profile?: Profile } = {},
 ): Promise<UpResult[]> {
-  const settled = await Promise.allSettled(engines.map((engine) => startOne(config, engine, log)));
+  const profile = options.profile ?? 'local';
+  const results: UpResult[] = [];
+  let team: TeamBackend | undefined;
+  const rest = engines.filter((e) => e !== 'postgres');
+  try {
+    if (profile === 'team' && (engines.includes('postgres') || engines.includes('mlflow'))) {
+      team = await prepareTeam(config, log);
+      if (team.bin) {
+        results.push(await startOne(config, 'postgres', log, team));
+        await pg.ensureDatabase(team.bin, config, team.password as string);
+      }
+    } else if (profile === 'local' && engines.includes('postgres')) {
+      throw new Error('postgres belongs to the team profile: pac up --profile team');
+    }
+  } catch (error) {
+    await down(
+      config,
+      results.filter((r) => r.action === 'started').map((r) => r.engine),
+      () => {},
+    );
+    throw error;
+  }
+  const settled = await Promise.allSettled(rest.map((engine) => startOne(config, engine, log, team)));
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
   if (failures.length > 0) {
     // leave nothing half-started behind
-    const started = settled.flatMap((s) => (s.status === 'fulfilled' && s.value.action === 'started' ? [s.value.engine] : []));
-    await down(config, started, () => {});
+    const started = [...results, ...settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))].filter(
+      (r) => r.action === 'started',
+    );
+    await down(
+      config,
+      started.map((r) => r.engine),
+      () => {},
+    );
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, failures.map((f) => f.message).join('\n\n'));
   }
-  return settled.map((s) => (s as PromiseFulfilledResult<UpResult>).value);
+  return [...results, ...settled.map((s) => (s as PromiseFulfilledResult<UpResult>).value)];
 }
 
 async function stopOne(config: Config, engine: ServerEngine): Promise<'stopped' | 'not-running'> {
@@ -287,7 +396,10 @@ async function stopOne(config: Config, engine: ServerEngine): Promise<'stopped' 
   }
   const signal = (sig: NodeJS.Signals) => {
     try {
-      process.kill(-record.pid, sig); // the whole process group: mlflow forks workers
+      // PostgreSQL: the postmaster alone, SIGINT = fast shutdown (it stops its own backends);
+      // the others: the whole process group (mlflow forks workers)
+      if (engine === 'postgres') process.kill(record.pid, sig === 'SIGTERM' ? 'SIGINT' : sig);
+      else process.kill(-record.pid, sig);
     } catch {
       try {
         process.kill(record.pid, sig);
@@ -305,26 +417,44 @@ async function stopOne(config: Config, engine: ServerEngine): Promise<'stopped' 
   return 'stopped';
 }
 
-/** Stops the engines that `up` started (those with a pid file); leaves anything else alone. */
+/**
+ * Stops the engines that `up` started (those with a pid file); leaves anything else alone.
+ * PostgreSQL stops last, after the MLflow server that uses it. Without a list: every engine, and
+ * PostgreSQL (team profile) is only reported when it was running.
+ */
 export async function down(
   config: Config,
-  engines: ServerEngine[] = SERVER_ENGINES,
+  engines?: ServerEngine[],
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<Record<ServerEngine, 'stopped' | 'not-running'>> {
-  const results = await Promise.all(engines.map(async (engine) => [engine, await stopOne(config, engine)] as const));
+): Promise<Partial<Record<ServerEngine, 'stopped' | 'not-running'>>> {
+  const named = engines ?? ALL_ENGINES;
+  const results: [ServerEngine, 'stopped' | 'not-running'][] = await Promise.all(
+    named
+      .filter((e) => e !== 'postgres')
+      .map(async (engine) => [engine, await stopOne(config, engine)] as [ServerEngine, 'stopped' | 'not-running']),
+  );
+  if (named.includes('postgres')) {
+    const result = await stopOne(config, 'postgres');
+    if (engines || result === 'stopped') results.push(['postgres', result]);
+  }
   for (const [engine, result] of results) log(`[down] ${engine}: ${result}`);
-  return Object.fromEntries(results) as Record<ServerEngine, 'stopped' | 'not-running'>;
+  return Object.fromEntries(results) as Partial<Record<ServerEngine, 'stopped' | 'not-running'>>;
 }
 
 export interface StatusReport {
-  engines: Record<ServerEngine | 'opa', EngineHealth & { managed: boolean; pid?: number }>;
+  engines: Partial<Record<ServerEngine | 'opa', Health & { managed: boolean; pid?: number }>>;
 }
 
-/** Health of every engine, and whether `up` started it (it has a live pid file). */
+/**
+ * Health of every engine, and whether `up` started it (it has a live pid file). PostgreSQL is
+ * listed when the team profile started it or PAC_POSTGRES_URI names one.
+ */
 export async function status(config: Config): Promise<StatusReport> {
+  const withPostgres = config.postgres.externalUri !== undefined || (await readPid(config, 'postgres')) !== undefined;
+  const names = [...(withPostgres ? (['postgres'] as const) : []), ...(['temporal', 'mlflow', 'weaviate', 'opa'] as const)];
   const entries = await Promise.all(
-    (['temporal', 'mlflow', 'weaviate', 'opa'] as const).map(async (engine) => {
-      const health = await probeEngine(engine, config);
+    names.map(async (engine) => {
+      const health = engine === 'opa' ? await probeEngine('opa', config) : await probe(engine, config);
       const record = engine === 'opa' ? undefined : await readPid(config, engine);
       const managed = record !== undefined && isAlive(record.pid);
       return [engine, { ...health, managed, ...(managed ? { pid: record?.pid } : {}) }] as const;

@@ -5,7 +5,8 @@
  *
  *   temporal, opa, weaviate-server  `go install module/pkg@version` from the Go module proxy; a module
  *                                   that carries `replace` directives is built through a wrapper module
- *   mlflow                          pip into a private virtualenv
+ *   mlflow                          pip into a private virtualenv (plus psycopg2-binary for the team
+ *                                   profile: installPostgresDriver)
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -102,6 +103,24 @@ async function pipInstall(step: string, version: string, mlflowPath: string): Pr
   await runOrFail(step, join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', `mlflow==${version}`]);
   await runOrFail(step, mlflowPath, ['--version']);
   await writeFile(venvMarker(mlflowPath), `mlflow==${version}\n`);
+}
+
+/**
+ * The PostgreSQL driver MLflow's SQLAlchemy store needs (team profile only), pinned, into MLflow's
+ * virtualenv; pip's own cache keeps a second install offline. Idempotent: a marker per version.
+ */
+export async function installPostgresDriver(config: Config): Promise<'installed' | 'present'> {
+  const { pip, version } = config.versions.psycopg2;
+  const venv = dirname(dirname(config.mlflow.path));
+  const marker = join(venv, `.pac-${pip}-${version}`);
+  if (existsSync(marker)) return 'present';
+  if (!existsSync(venvMarker(config.mlflow.path))) await installEngines(config, ['mlflow']);
+  const step = `${pip} ${version}`;
+  process.stderr.write(`[install] ${step}: installing into ${venv} (team profile: MLflow's PostgreSQL driver) ...\n`);
+  await runOrFail(step, join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', `${pip}==${version}`]);
+  await runOrFail(step, join(venv, 'bin', 'python'), ['-c', 'import psycopg2']);
+  await writeFile(marker, `${pip}==${version}\n`);
+  return 'installed';
 }
 
 export interface InstallStep {

@@ -9,6 +9,9 @@ import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temp
 import type { Config } from '../infra/config';
 import { WORKFLOW_TIMEOUTS } from '../workflows/activity-options';
 
+/** The platform's Schedules (`pac pause` / `pac resume` act on these). */
+export const SCHEDULE_IDS = ['kpc-retrain-daily', 'kpc-monitor-daily'] as const;
+
 export interface ScheduleState {
   id: string;
   cron: string;
@@ -48,13 +51,15 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       // a scheduled run that hangs (a lost worker, an engine down for hours) ends instead of blocking the next one
       workflowExecutionTimeout: want.timeout,
     };
-    const create = () =>
+    // a replaced Schedule keeps its pause and the note of who paused it (`pac pause`)
+    const create = (state?: { paused: boolean; note?: string }) =>
       client.schedule.create({
         scheduleId: want.id,
         spec,
         action,
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
         memo: { owner: 'kube-pac-copilot', cron: want.cron, timeout: want.timeout },
+        ...(state?.paused ? { state: { paused: true, ...(state.note ? { note: state.note } : {}) } } : {}),
       });
     const handle = client.schedule.getHandle(want.id);
     let result: ScheduleState['action'];
@@ -68,7 +73,7 @@ export async function ensureSchedules(client: Client, config: Config): Promise<S
       } else {
         // replaced rather than updated: an update cannot change the memo that records the expression
         await handle.delete();
-        await create();
+        await create(current.state);
         result = 'updated';
       }
     } catch (error) {

@@ -85,7 +85,7 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* The variables whose values are secrets (infra/config-auth.ts SECRET_VARIABLES): never in a ConfigMap. */}}
 {{- define "kpc.secretVariables" -}}
-PAC_API_TOKENS PAC_LLM_API_KEY PAC_EMBEDDINGS_API_KEY PAC_TEMPORAL_API_KEY PAC_MLFLOW_TOKEN PAC_WEAVIATE_API_KEY
+PAC_API_TOKENS PAC_LLM_API_KEY PAC_EMBEDDINGS_API_KEY PAC_TEMPORAL_API_KEY PAC_MLFLOW_TOKEN PAC_WEAVIATE_API_KEY PAC_ADMISSION_TOKEN
 {{- end -}}
 
 {{- define "kpc.secretName" -}}
