@@ -3,10 +3,12 @@
  * their dependencies from here, never from global state). Workflows import only the type.
  */
 import type { Config } from '../infra/config';
+import { batchActivities } from './analyze/batch';
 import { draftingActivities } from './drafting';
 import { healthActivities } from './health';
 import { monitorActivities } from './lifecycle/monitor';
 import { runActivities } from './lifecycle/run';
+import { shardActivities } from './lifecycle/shards';
 import { trainActivities } from './lifecycle/train';
 import { troubleshootingActivities } from './troubleshooting';
 
@@ -15,6 +17,8 @@ export function createActivities(config: Config) {
     ...healthActivities(config),
     ...runActivities(config),
     ...trainActivities(config),
+    ...shardActivities(config),
+    ...batchActivities(config),
     ...monitorActivities(config),
     ...draftingActivities(config),
     ...troubleshootingActivities(config),

@@ -5,6 +5,7 @@
  * in-process. CPU-heavy lifecycle steps run in worker threads (activities/lifecycle/thread.ts), so
  * a training never blocks the event loop that polls, heartbeats and runs workflow tasks.
  */
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -71,16 +72,19 @@ export const QUEUE_NAMES: readonly QueueName[] = ['main', 'lifecycle', 'drafting
 
 /**
  * Activities a worker runs at a time, by queue, when no --concurrency is given. The lifecycle
- * queue carries the trainings: one at a time per process on a two-core machine (each takes a core
- * in its thread, and labelling runs one `opa` per core); the others run short I/O-bound steps.
+ * queue carries the CPU-bound steps — trainings (a compute thread each) and the label/feature/
+ * analysis shards (one engine thread each) —: one per core of the machine, so one process uses its
+ * cores and more processes (machines) add theirs; the others run short I/O-bound steps.
  */
-export const DEFAULT_CONCURRENCY: Record<QueueName, number> = { main: 8, lifecycle: 1, drafting: 8 };
+export const DEFAULT_CONCURRENCY: Record<QueueName, number> = { main: 8, lifecycle: Math.max(1, availableParallelism()), drafting: 8 };
 
 export interface WorkersOptions {
   /** the task queues to poll, one worker each (default: all three) */
   queues?: QueueName[];
   /** activities each worker runs at a time (maxConcurrentActivityTaskExecutions); default DEFAULT_CONCURRENCY */
   concurrency?: number;
+  /** the workers' identity in the workflow histories (ActivityTaskStarted, WorkflowTaskStarted); default Temporal's pid@host */
+  identity?: string;
   /** any other Temporal worker option, for every worker (tests: a private task queue) */
   worker?: Partial<WorkerOptions>;
 }
@@ -112,7 +116,13 @@ export async function createWorkers(
   const workers: PacWorker[] = [];
   try {
     for (const queue of queues) {
-      workers.push(await createWorker(config, { ...queueWorkerOptions(config, queue, opts.concurrency), ...opts.worker }));
+      workers.push(
+        await createWorker(config, {
+          ...queueWorkerOptions(config, queue, opts.concurrency),
+          ...(opts.identity ? { identity: opts.identity } : {}),
+          ...opts.worker,
+        }),
+      );
     }
   } catch (error) {
     await Promise.all(workers.map((w) => w.connection.close().catch(() => undefined)));

@@ -6,8 +6,11 @@
  * Nothing is published without an explicit approval. A draft that never passes the guardrails ends
  * `failed` with the reasons; one nobody decides on ends `expired` after the approval timeout. The
  * `status` query shows the draft, the test results, the guardrail report and the provenance at
- * every step; a draft that passed the guardrails carries its predicted evaluation time
- * (guardrails.latency), also shown as the execution's current details in the Temporal UI.
+ * every step; a draft that passed the guardrails carries its blast radius (report.blastRadius: what
+ * it would newly deny among known-good fixtures and recently observed workloads, with the resources),
+ * whether it replaces an existing policy, and its predicted evaluation time (guardrails.latency) —
+ * all shown as the execution's current details in the Temporal UI, in the approve signal's and
+ * Update's descriptions, and (patched: REVIEW_MEMO_PATCH) in the memo.
  *
  * A decision arrives as a Workflow Update (`approveDraft` / `rejectDraft`: the CLI and the API,
  * whose validators refuse a malformed or late decision with an error the caller sees) or as a
@@ -33,6 +36,7 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -73,6 +77,8 @@ export interface DecisionAck {
   draftId: string;
   decision: DecisionKind;
   reviewer: string;
+  /** what was decided on: the policy id, a replacement, the blast radius summary */
+  decidedOn?: string;
 }
 
 export const approveSignal = defineSignal<[ApproveSignal]>('approve');
@@ -93,6 +99,20 @@ const recording = proxyActivities<Activities>(step('record', NON_RETRYABLE));
 
 /** Patch id: refused decisions are audited (executions started before this recorded them only in the status). */
 export const AUDIT_REFUSALS_PATCH = 'audit-refused-decisions';
+/** Patch id: a draft that passed the guardrails writes its blast radius and replacement into the memo. */
+export const REVIEW_MEMO_PATCH = 'review-memo';
+
+/** One line on what a reviewer decides on: the policy, a replacement, the blast radius (handler descriptions, the Update's answer). */
+function decidedOn(status: DraftStatus): string {
+  const policyId = status.draft?.policyId ?? status.request.policyId ?? status.request.replaces;
+  const replaces = status.request.replaces;
+  const parts = [
+    policyId ? `draft ${policyId}` : 'the draft',
+    ...(replaces ? [`REPLACES the existing policy ${replaces}`] : []),
+    ...(status.report?.blastRadius ? [status.report.blastRadius.summary] : []),
+  ];
+  return parts.join(' — ');
+}
 
 export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyResult> {
   const { workflowId, runId } = workflowInfo();
@@ -153,10 +173,22 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
     const verdict = check(kind, payload, channel);
     if (!verdict.ok && !isAuthorisationRefusal(verdict)) throw new Error(verdict.message);
   };
-  setHandler(approveUpdate, (payload) => decide('approve', payload, payload.channel), {
-    validator: validator('approve'),
-    description: 'Approve the draft (CLI/API). Payload: {"reviewer": "<name>", "comment": "<optional>", "channel": "cli"|"api"}',
-  });
+  // the approve handlers' descriptions (what the Temporal UI shows beside them) name what is approved:
+  // registered again once the draft passed the guardrails, with its blast radius (no command, no patch)
+  const approveHandlers = () => {
+    const what = decidedOn(status);
+    setHandler(
+      approveUpdate,
+      async (payload) => ({ ...(await decide('approve', payload, payload.channel)), decidedOn: decidedOn(status) }),
+      {
+        validator: validator('approve'),
+        description: `Approve ${what} (CLI/API). Payload: {"reviewer": "<name>", "comment": "<optional>", "channel": "cli"|"api"}`,
+      },
+    );
+    setHandler(approveSignal, signalled('approve'), {
+      description: `Approve ${what} for publication. Payload: {"reviewer": "<name>", "comment": "<optional>"}`,
+    });
+  };
   setHandler(rejectUpdate, (payload) => decide('reject', payload, payload.channel), {
     validator: validator('reject'),
     description: 'Reject the draft (CLI/API). Payload: {"reviewer": "<name>", "reason": "<why>", "channel": "cli"|"api"}',
@@ -165,9 +197,7 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
   const signalled = (kind: DecisionKind) => async (payload: unknown) => {
     await decide(kind, payload, 'signal').catch(() => undefined);
   };
-  setHandler(approveSignal, signalled('approve'), {
-    description: 'Approve the draft for publication. Payload: {"reviewer": "<name>", "comment": "<optional>"}',
-  });
+  approveHandlers();
   setHandler(rejectSignal, signalled('reject'), { description: 'Reject the draft. Payload: {"reviewer": "<name>", "reason": "<why>"}' });
 
   const finish = async (outcome: DraftOutcome, actor: string, reason: string): Promise<DraftPolicyResult> => {
@@ -237,8 +267,18 @@ export async function draftPolicy(input: DraftPolicyInput): Promise<DraftPolicyR
       status.draft = draft;
       status.report = report;
       status.guardrails = guardrails;
-      // the predicted evaluation time, as the execution's current details in the Temporal UI (no command: no patch needed)
-      if (guardrails.latency) setCurrentDetails(guardrails.latency.details);
+      // what the reviewer weighs (replacement, blast radius, predicted evaluation time), as the
+      // execution's current details in the Temporal UI and in the approve handlers' descriptions (no command: no patch needed)
+      if (guardrails.review) setCurrentDetails(guardrails.review);
+      else if (guardrails.latency) setCurrentDetails(guardrails.latency.details);
+      approveHandlers();
+      // ... and in the memo (a command: executions recorded before it replay without it)
+      if (patched(REVIEW_MEMO_PATCH))
+        upsertMemo({
+          policyId: draft.policyId,
+          ...(draft.replaces ? { replaces: draft.replaces } : {}),
+          ...(report.blastRadius ? { blastRadius: report.blastRadius.share, blastRadiusSummary: report.blastRadius.summary } : {}),
+        });
       break;
     }
     feedback = guardrails.failures;

@@ -4,14 +4,16 @@
  * and — for the long ones — a heartbeat timeout (activity-options.ts); the `status` query returns
  * the current step and the metrics so far. Callers start it with the workflow id
  * `lifecycle-<family>` and the "use existing" conflict policy, so a second identical trigger joins
- * the running workflow instead of training twice.
+ * the running workflow instead of training twice. The ranker's ingest labelling and feature building
+ * fan out as shard activities (workflows/shards.ts), shared by every worker polling the task queue.
  */
 import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DatasetRef, EvaluationResult, Metrics, RegisterOutcome, TrainResult } from '../activities/lifecycle/types';
+import type { DatasetRef, EvaluationResult, Metrics, RegisterOutcome, TrainingRun, TrainResult } from '../activities/lifecycle/types';
 import type { ModelFamily } from '../registry/promotion';
 import { step } from './activity-options';
 import { failureMessage } from './failures';
+import { rankerShards } from './shards';
 
 export type LifecycleStep = 'starting' | 'ingest' | 'features' | 'train' | 'evaluate' | 'register' | 'done' | 'failed';
 
@@ -31,6 +33,12 @@ export interface LifecycleInput {
 
 /** Guards passing `shift` and `window` to the ingest step (issue 12): executions from before replay the old call. */
 export const LIFECYCLE_WINDOW_PATCH = 'lifecycle-ingest-window';
+
+/**
+ * Guards the shard fan-out of the ranker's ingest labelling and feature building (issue 16,
+ * workflows/shards.ts): executions from before replay the one-activity ingest and features.
+ */
+export const LIFECYCLE_SHARDS_PATCH = 'lifecycle-ranker-shards';
 
 export interface LifecycleStatus {
   family: ModelFamily;
@@ -65,6 +73,30 @@ const dataSteps = proxyActivities<Activities>(step('data', NON_RETRYABLE));
 const computeSteps = proxyActivities<Activities>(step('compute', NON_RETRYABLE));
 const registering = proxyActivities<Activities>(step('register', NON_RETRYABLE));
 
+/** The ranker's ingest and features as shards, with the `status` step and seconds kept as the one-activity path keeps them. */
+async function shardedSteps(input: LifecycleInput, run: TrainingRun, status: LifecycleStatus) {
+  let started = Date.now();
+  const done = (name: LifecycleStep) => {
+    status.seconds[name] = Math.round((Date.now() - started) / 100) / 10;
+  };
+  const result = await rankerShards(
+    {
+      run,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      ...(input.count !== undefined ? { count: input.count } : {}),
+      ...(input.shift !== undefined ? { shift: input.shift } : {}),
+      ...(input.window ? { window: input.window } : {}),
+    },
+    (name) => {
+      if (name === 'features') done('ingest');
+      status.step = name;
+      started = Date.now();
+    },
+  );
+  done('features');
+  return result;
+}
+
 export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult> {
   const { family } = input;
   const status: LifecycleStatus = { family, step: 'starting', metrics: {}, seconds: {} };
@@ -92,12 +124,20 @@ export async function lifecycle(input: LifecycleInput): Promise<LifecycleResult>
   status.runId = run.runId;
   status.runUrl = run.runUrl;
   try {
-    const data =
-      patched(LIFECYCLE_WINDOW_PATCH) && (input.shift !== undefined || input.window !== undefined)
-        ? { ...(input.shift !== undefined ? { shift: input.shift } : {}), ...(input.window ? { window: input.window } : {}) }
-        : {};
-    const dataset = await timed('ingest', () => dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count, ...data }));
-    const features = await timed('features', () => dataSteps.buildFeatures({ family, run, dataset }));
+    const { dataset, features } =
+      family === 'ranker' && patched(LIFECYCLE_SHARDS_PATCH)
+        ? await shardedSteps(input, run, status)
+        : await (async () => {
+            const data =
+              patched(LIFECYCLE_WINDOW_PATCH) && (input.shift !== undefined || input.window !== undefined)
+                ? { ...(input.shift !== undefined ? { shift: input.shift } : {}), ...(input.window ? { window: input.window } : {}) }
+                : {};
+            const dataset = await timed('ingest', () =>
+              dataSteps.ingestDataset({ family, run, seed: input.seed, count: input.count, ...data }),
+            );
+            const features = await timed('features', () => dataSteps.buildFeatures({ family, run, dataset }));
+            return { dataset, features };
+          })();
     const train = await timed('train', () => computeSteps.trainModel({ family, run, features, seed: input.seed ?? 42 }));
     status.metrics = { ...train.validation };
     const evaluation = await timed('evaluate', () => computeSteps.evaluateModel({ family, run, features, modelPath: train.modelPath }));

@@ -34,7 +34,15 @@ import {
 } from '../training/ranker';
 import { calibrateRanker, plattRanker, popularityRanker, rankerQuality } from '../training/ranker-quality';
 import { groupedSplit, stableUnit, type TimeHoldout, timeGroupedHoldout } from '../training/split';
-import { policiesPathOf, type RankerPolicies, type RowOrigin, rankerPoliciesSchema, rankerRowSchema, toPolicyInfo } from './ranker-data';
+import {
+  policiesPathOf,
+  type RankerPolicies,
+  type RankerRow,
+  type RowOrigin,
+  rankerPoliciesSchema,
+  rankerRowSchema,
+  toPolicyInfo,
+} from './ranker-data';
 import type { Metrics, TrainResult } from './types';
 
 type Progress = (detail: string) => void;
@@ -55,7 +63,7 @@ export const SELECTION_ROWS = 1500;
  */
 export const RANKER_CANDIDATES: readonly RankerLearner[] = ['logistic', 'cart'];
 
-interface RankerFeatureFile {
+export interface RankerFeatureFile {
   family: 'ranker';
   ids: string[];
   labels: string[][];
@@ -98,6 +106,21 @@ export function computeRankerFeatures(
     rows.push(extractManifestFeatures(row.manifest));
     if (i % 500 === 499) progress(`features of ${i + 1}/${data.length} manifests`);
   }
+  return writeRankerFeatureFile(input.outPath, data, policies, rows, progress);
+}
+
+/**
+ * Writes the feature file of `data` with its feature `rows` (one per data row, in order) and
+ * profiles it: shared by the one-activity path above and the merge of feature shards (shards-compute.ts),
+ * so both write the same bytes.
+ */
+export function writeRankerFeatureFile(
+  outPath: string,
+  data: readonly RankerRow[],
+  policies: RankerPolicies,
+  rows: FeatureRow[],
+  progress: Progress,
+): { rows: number; columns: number; summary: FrameSummary } {
   const file: RankerFeatureFile = {
     family: 'ranker',
     ids: data.map((r) => r.id),
@@ -110,7 +133,7 @@ export function computeRankerFeatures(
     policies: policies.policies,
     corpusDigest: policies.corpusDigest,
   };
-  writeAtomic(input.outPath, JSON.stringify(file));
+  writeAtomic(outPath, JSON.stringify(file));
   progress(`profiling ${rows.length} rows`);
   const summary = describeFrame(featureFrame(rows as Record<string, number | string>[], MANIFEST_FEATURES));
   return { rows: rows.length, columns: Object.keys(rows[0] ?? {}).length, summary };

@@ -24,6 +24,7 @@ import { groupedSplit, trainTestSplit } from '../training/split';
 import { fixFeatures, scoreFix, trainFix } from './compute-fix';
 import { latencyFeatures, type SourcedLatencyRow, scoreLatency, trainLatency } from './compute-latency';
 import { computeRankerEvaluation, computeRankerFeatures, computeRankerReference, computeRankerTrain } from './compute-ranker';
+import { mergeFeatureShards } from './shards-compute';
 import type { Metrics, TrainResult } from './types';
 
 /** Reports what the computation is doing; the activity turns it into a heartbeat. */
@@ -212,6 +213,12 @@ export function computeReference(input: { family: ModelFamily; featuresPath: str
 }
 
 /** The tasks a compute thread runs, by name. */
-export const COMPUTE_TASKS = { features: computeFeatures, train: computeTrain, evaluate: computeEvaluation, reference: computeReference };
+export const COMPUTE_TASKS = {
+  features: computeFeatures,
+  train: computeTrain,
+  evaluate: computeEvaluation,
+  reference: computeReference,
+  mergeFeatureShards,
+};
 export type ComputeTasks = typeof COMPUTE_TASKS;
 export type ComputeTask = keyof ComputeTasks;

@@ -44,10 +44,23 @@ export function simulatedRows(observed: number, share: number, count: number): n
   return Math.min(count, Math.round((observed * share) / (1 - share)));
 }
 
-export async function ingestRankerDataset(config: Config, input: RankerIngestInput): Promise<DatasetRef> {
+/** A ranker row before labelling: everything but `deny`. */
+export type PendingRankerRow = Omit<RankerRow, 'deny'>;
+
+/** What ingest collected, before labelling: the rows and where they came from. */
+export interface CollectedRankerRows {
+  since: string;
+  until: string;
+  seed: number;
+  shift: number;
+  observed: number;
+  simulated: number;
+  rows: PendingRankerRow[];
+}
+
+/** Reads the observation window and generates the simulated share: the rows to label, in training order. */
+export function collectRankerRows(config: Config, input: RankerIngestInput, beat: (detail: string) => void): CollectedRankerRows {
   const { run } = input;
-  const context = Context.current();
-  const beat = (detail: string) => context.heartbeat({ step: 'ingest', detail });
   const until = input.window?.until ?? new Date(run.startTime ?? Date.now()).toISOString();
   const since = input.window?.since ?? new Date(Date.parse(until) - config.observations.windowMs).toISOString();
   beat('compacting observations');
@@ -65,22 +78,11 @@ export async function ingestRankerDataset(config: Config, input: RankerIngestInp
   const simulated = generateManifests(seed, simulatedRows(observed.length, share, count), { shift: input.shift ?? 0 });
   if (observed.length + simulated.length === 0)
     throw new DatasetError(`no training rows: no observations between ${since} and ${until}, and no simulated rows (count ${count})`);
-
-  const labeller = await openLabeller(config);
-  let labels: string[][];
-  try {
-    labels = await labeller.label([...observed.map((o) => o.manifest), ...simulated], (done, total) =>
-      beat(`labelled ${done}/${total} manifests`),
-    );
-  } finally {
-    await labeller.close();
-  }
-  const rows: RankerRow[] = [
-    ...observed.map((o, i) => ({
+  const rows: PendingRankerRow[] = [
+    ...observed.map((o) => ({
       id: `obs-${o.manifestDigest.slice(0, 24)}`,
       kind: o.kind,
       manifest: o.manifest,
-      deny: labels[i] as string[],
       origin: 'observed' as const,
       source: o.source,
       time: o.time,
@@ -90,14 +92,56 @@ export async function ingestRankerDataset(config: Config, input: RankerIngestInp
       id: `sim-${seed}-${i}`,
       kind: String(manifest.kind),
       manifest,
-      deny: labels[observed.length + i] as string[],
       origin: 'simulated' as const,
       source: 'simulated',
       time: null,
       group: skeletonDigest(manifest),
     })),
   ];
+  return { since, until, seed, shift: input.shift ?? 0, observed: observed.length, simulated: simulated.length, rows };
+}
+
+/** A pending row with its labels, keys in the dataset's order (the same bytes whichever path labelled it). */
+export const labelledRow = (row: PendingRankerRow, deny: string[]): RankerRow => ({
+  id: row.id,
+  kind: row.kind,
+  manifest: row.manifest,
+  deny,
+  origin: row.origin,
+  source: row.source,
+  time: row.time,
+  group: row.group,
+});
+
+export async function ingestRankerDataset(config: Config, input: RankerIngestInput): Promise<DatasetRef> {
+  const context = Context.current();
+  const beat = (detail: string) => context.heartbeat({ step: 'ingest', detail });
+  const collected = collectRankerRows(config, input, beat);
+  const labeller = await openLabeller(config);
+  let labels: string[][];
+  try {
+    labels = await labeller.label(
+      collected.rows.map((r) => r.manifest),
+      (done, total) => beat(`labelled ${done}/${total} manifests`),
+    );
+  } finally {
+    await labeller.close();
+  }
+  const rows = collected.rows.map((row, i) => labelledRow(row, labels[i] as string[]));
   const policies: RankerPolicies = { corpusDigest: labeller.corpusDigest, policies: policyInfoOf(config, labeller.policyIds) };
+  return recordRankerDataset(config, input.run, collected, rows, policies);
+}
+
+/** Writes the labelled rows and their policy list into the run's work directory and records the dataset in MLflow. */
+export async function recordRankerDataset(
+  config: Config,
+  run: TrainingRun,
+  collected: Omit<CollectedRankerRows, 'rows'>,
+  rows: RankerRow[],
+  policies: RankerPolicies,
+): Promise<DatasetRef> {
+  const { since, until, seed } = collected;
+  const share = config.models.rankerSimulatedShare;
   const jsonlOf = (part: RankerRow[]) => part.map((row) => `${JSON.stringify(row)}\n`).join('');
   const text = jsonlOf(rows);
   const path = join(run.workDir, 'ranker-data.jsonl');
@@ -126,7 +170,7 @@ export async function ingestRankerDataset(config: Config, input: RankerIngestInp
     runId: run.runId,
     datasets: [
       part('observed', { uri: config.observations.dir, since, until, dedupe: 'manifest digest' }),
-      part('simulated', { uri: 'datasets/synthetic/manifests.ts (SIMULATED)', seed, count: simulated.length, shift: input.shift ?? 0 }),
+      part('simulated', { uri: 'datasets/synthetic/manifests.ts (SIMULATED)', seed, count: collected.simulated, shift: collected.shift }),
     ],
   });
   const stamp = run.startTime ? { timestamp: run.startTime } : {};
@@ -142,15 +186,15 @@ export async function ingestRankerDataset(config: Config, input: RankerIngestInp
     },
     metrics: [
       ['dataset_rows', rows.length],
-      ['rows_observed', observed.length],
-      ['rows_simulated', simulated.length],
+      ['rows_observed', collected.observed],
+      ['rows_simulated', collected.simulated],
       ['labelling_policies', policies.policies.length],
       ['labelling_policies_published', published.length],
       ...Object.entries(sources).map(([source, n]) => [`rows_source_${source}`, n] as [string, number]),
     ].map(([key, value]) => ({ key: key as string, value: value as number, ...stamp })),
     tags: {
       corpus_digest: corpusDigest(),
-      labels_digest: labeller.corpusDigest,
+      labels_digest: policies.corpusDigest,
       published_policies: published.join(',').slice(0, 5000) || '-',
     },
   });
@@ -160,7 +204,7 @@ export async function ingestRankerDataset(config: Config, input: RankerIngestInp
     path,
     digest,
     rows: rows.length,
-    source: `${observed.length} observed (${since.slice(0, 10)} .. ${until.slice(0, 10)}, deduplicated by manifest digest) + ${simulated.length} SIMULATED (seed ${seed}${input.shift ? `, shift ${input.shift}` : ''}); labels from the engine on ${policies.policies.length} policies (${published.length} published)`,
+    source: `${collected.observed} observed (${since.slice(0, 10)} .. ${until.slice(0, 10)}, deduplicated by manifest digest) + ${collected.simulated} SIMULATED (seed ${seed}${collected.shift ? `, shift ${collected.shift}` : ''}); labels from the engine on ${policies.policies.length} policies (${published.length} published)`,
     sources,
   };
 }

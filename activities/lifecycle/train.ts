@@ -26,7 +26,7 @@ const prefixed = (prefix: string, metrics: Metrics): Metrics =>
 const finite = (metrics: Metrics): Metrics => Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
 
 /** Runs a compute task in a thread with the activity's heartbeat and cancellation. */
-function compute<T extends ComputeTask>(task: T, input: Parameters<ComputeTasks[T]>[0]) {
+export function compute<T extends ComputeTask>(task: T, input: Parameters<ComputeTasks[T]>[0]) {
   const context = Context.current();
   context.heartbeat({ step: task, detail: 'starting' });
   return runInThread(task, input, {

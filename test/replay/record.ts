@@ -137,6 +137,25 @@ const SCENARIOS: Record<string, Scenario> = {
     await save(failed, 'lifecycle', 'failed', overwrite);
   },
 
+  /** the ranker's lifecycle with its ingest labelling and features fanned out as shards (PAC_SHARD_SIZE 100: 3 shards) */
+  async lifecycleShards({ client, config, tag, overwrite }) {
+    const ranker = await client.workflow.start(lifecycle, {
+      taskQueue: config.temporal.taskQueues.lifecycle,
+      workflowId: `record-lifecycle-ranker-${tag}`,
+      args: [
+        {
+          family: 'ranker',
+          seed: 7,
+          count: 300,
+          reason: 'record histories (shards)',
+          window: { since: '2000-01-01T00:00:00.000Z', until: '2000-01-02T00:00:00.000Z' },
+        },
+      ],
+    });
+    await ranker.result();
+    await save(ranker, 'lifecycle', 'ranker-sharded', overwrite);
+  },
+
   async monitor({ client, config, tag, overwrite }) {
     // a ranker champion to monitor, then a shifted population that starts a retrain child
     await client.workflow
@@ -243,6 +262,7 @@ async function main() {
     PAC_PUBLISH_MODE: 'dir',
     PAC_PUBLISH_DIR: mkdtempSync(join(tmpdir(), 'pac-record-publish-')),
     PAC_DRAFT_MAX_ATTEMPTS: '2',
+    PAC_SHARD_SIZE: '100',
   };
   const config = loadConfig(env);
   mkdirSync(HISTORIES_DIR, { recursive: true });
