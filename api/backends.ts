@@ -5,7 +5,7 @@
  * interfaces. When `buildApp` gets no backend, the routes answer 501 `not_implemented`.
  *
  * A backend signals a problem with the caller's request by throwing BackendError with one of the
- * API's stable codes (not_found, conflict, invalid_request, unprocessable, engine_unavailable).
+ * API's stable codes (not_found, conflict, forbidden, invalid_request, unprocessable, engine_unavailable).
  */
 import { z } from 'zod';
 import { type DraftStatus, draftRequestSchema } from '../activities/drafting/schemas';
@@ -14,7 +14,7 @@ import type { AutofixResponse, CiLogResponse, TroubleshootResponse } from './tro
 
 export class BackendError extends Error {
   constructor(
-    readonly code: Extract<ErrorCode, 'not_found' | 'conflict' | 'invalid_request' | 'unprocessable' | 'engine_unavailable'>,
+    readonly code: Extract<ErrorCode, 'not_found' | 'conflict' | 'forbidden' | 'invalid_request' | 'unprocessable' | 'engine_unavailable'>,
     message: string,
     readonly details?: ErrorDetails,
   ) {

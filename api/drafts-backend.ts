@@ -4,6 +4,7 @@
  * use, so the API starts (and /readyz reports) while Temporal is still down.
  */
 import type { Client } from '@temporalio/client';
+import { assertPolicyIdRule, PolicyIdRuleError } from '../activities/drafting/policy-ids';
 import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
 import { DraftDecisionRefusedError, DraftNotFoundError, DraftRequestError, DraftStateError, DraftsClient } from '../workers/drafts';
@@ -13,9 +14,13 @@ import { BackendError, type DraftsBackend, type ProposeRequest } from './backend
 function mapError(error: unknown): never {
   if (error instanceof DraftRequestError) throw new BackendError('invalid_request', error.message, { issues: error.issues });
   if (error instanceof DraftNotFoundError) throw new BackendError('not_found', error.message);
+  // a wrong phase (decided meanwhile, not awaiting approval): 409
   if (error instanceof DraftStateError) throw new BackendError('conflict', error.message, { phase: error.phase });
-  // four-eyes: the token that proposed the draft cannot approve it (recorded in the draft's audit)
-  if (error instanceof DraftDecisionRefusedError) throw new BackendError('conflict', error.message);
+  // four-eyes, a reviewer not on the list: the caller may not decide this draft (recorded in its audit): 403
+  if (error instanceof DraftDecisionRefusedError) throw new BackendError('forbidden', error.message);
+  // the id rule: a taken id without "replaces" (409), a "replaces" that does not fit (422)
+  if (error instanceof PolicyIdRuleError)
+    throw new BackendError(error.problem.code, error.message, { issues: [{ path: error.problem.path, message: error.message }] });
   throw error;
 }
 
@@ -40,6 +45,8 @@ export function temporalDraftsBackend(config: Config): DraftsBackend & { close()
   };
   return {
     async propose(request: ProposeRequest, requester: string) {
+      // the id rule before anything starts: a clashing id is refused with the way to say "replaces"
+      await assertPolicyIdRule(config, request).catch(mapError);
       const client = await drafts();
       return client.propose({ ...request, requester }).catch(mapError);
     },

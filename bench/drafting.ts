@@ -13,13 +13,16 @@
  * examples is not correct; it is counted apart ("asked on conflict").
  *
  * Prints per request: time from request to awaiting approval (or the end), the outcome, the held-out
- * verdicts; per set: correct requests (by origin), per-manifest accuracy next to an "allow
- * everything" baseline from the same run, p50/p95/max time (target p95 ≤ 10 s offline), and how
- * many intents name no field of the generator's vocabulary.
+ * verdicts and the draft's blast radius (the share of known-good fixtures and of recently observed
+ * workloads it would newly deny); per set: correct requests (by origin), per-manifest accuracy next
+ * to an "allow everything" baseline from the same run, the blast radius of the drafts (p50/p95/max,
+ * how many newly deny anything, how many the blast-radius gate held), p50/p95/max time (target p95
+ * ≤ 10 s offline), and how many intents name no field of the generator's vocabulary.
  *
  *   npm run bench:drafting                         both sets
  *   npm run bench:drafting -- --set heldout        one set
  *   npm run bench:drafting -- --set heldout --only cpu --json out.json
+ *   npm run bench:drafting -- --max-blast-radius 0.15   what-if: requests without maxBlastRadius get 0.15
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,8 +44,16 @@ const SETS = { design: DRAFT_REQUESTS_DESIGN_DIR, heldout: DRAFT_REQUESTS_HELDOU
 type SetName = keyof typeof SETS;
 
 const { values: args } = parseArgs({
-  options: { set: { type: 'string', default: 'all' }, only: { type: 'string' }, json: { type: 'string' } },
+  options: {
+    set: { type: 'string', default: 'all' },
+    only: { type: 'string' },
+    json: { type: 'string' },
+    'max-blast-radius': { type: 'string' },
+  },
 });
+const whatIfMax = args['max-blast-radius'] === undefined ? undefined : Number(args['max-blast-radius']);
+if (whatIfMax !== undefined && !(whatIfMax >= 0 && whatIfMax <= 1))
+  throw new Error(`--max-blast-radius ${args['max-blast-radius']}: expected a share from 0 to 1`);
 const chosen: SetName[] = args.set === 'all' ? ['design', 'heldout'] : [args.set as SetName];
 for (const name of chosen) if (!(name in SETS)) throw new Error(`--set ${name}: expected design, heldout or all`);
 
@@ -62,8 +73,10 @@ type Row = {
   allowOk: number;
   allowTotal: number;
   namesNoField: boolean;
-  /** the gates the first attempt failed (novel: a corpus policy already does it; false-positive-rate: the blast-radius gate) */
+  /** the gates the first attempt failed (novel: a corpus policy already does it; blast-radius: it newly denies too much) */
   firstAttemptGates: string[];
+  /** the blast radius of the draft shown (the one awaiting approval, else the last attempt's); null: not measured */
+  blast: { share: number; fixtures: string; observed: string; resources: string[] } | null;
   note: string;
 };
 
@@ -116,7 +129,11 @@ async function runOne(set: SetName, file: string): Promise<Row> {
   const fixture = parse(text) as Fixture;
   const conflict = /conflict:\s*true/.test(text.split('\n')[0] ?? '');
   // a fresh draft per run: the requester names the run
-  const request = { ...fixture.request, requester: `bench-${Date.now()}` };
+  const request = {
+    ...(whatIfMax !== undefined ? { maxBlastRadius: whatIfMax } : {}),
+    ...fixture.request,
+    requester: `bench-${Date.now()}`,
+  };
   const t0 = performance.now();
   const { draftId } = await drafts.propose(request);
   const status = await settle(draftId);
@@ -136,6 +153,7 @@ async function runOne(set: SetName, file: string): Promise<Row> {
   const right = denyOk === deny.length && allowOk === allow.length;
   const outcome: Outcome = asked ? 'asked' : !passed ? 'failed' : right ? 'correct' : 'wrong';
   const constraint = draft?.constraint;
+  const b = (status.report ?? status.attempts[status.attempts.length - 1]?.report)?.blastRadius;
   return {
     set,
     file,
@@ -151,6 +169,14 @@ async function runOne(set: SetName, file: string): Promise<Row> {
     allowTotal: allow.length,
     namesNoField: findMentions(fixture.request.intent, kindsIn(fixture.request.intent)).length === 0,
     firstAttemptGates: (status.attempts[0]?.guardrails.gates ?? []).filter((g) => !g.passed).map((g) => g.gate),
+    blast: b
+      ? {
+          share: b.share,
+          fixtures: `${b.fixtures.newlyDenied}/${b.fixtures.checked}`,
+          observed: `${b.observed.newlyDenied}/${b.observed.checked}`,
+          resources: b.resources.slice(0, 3).map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '?'} (${r.source})`),
+        }
+      : null,
     note: asked
       ? `asked: ${(status.clarification ?? draft?.clarification)?.question ?? ''}`
       : status.phase === 'failed'
@@ -178,6 +204,8 @@ function summarise(set: SetName, rows: Row[]) {
   const conflicts = rows.filter((r) => r.conflict);
   return {
     set,
+    /** a what-if run: the maxBlastRadius given to requests that set none (null: the requests as they are, default gate 5 %) */
+    whatIfMaxBlastRadius: whatIfMax ?? null,
     requests: rows.length,
     correct: count((r) => r.outcome === 'correct'),
     correctShare: rows.length ? count((r) => r.outcome === 'correct') / rows.length : 0,
@@ -195,10 +223,26 @@ function summarise(set: SetName, rows: Row[]) {
       duplicateOfCorpusPolicy: count(
         (r) => r.outcome !== 'correct' && r.firstAttemptGates.length > 0 && r.firstAttemptGates.every((g) => g === 'novel'),
       ),
-      overFalsePositiveGate: count(
-        (r) => r.outcome !== 'correct' && r.firstAttemptGates.length > 0 && r.firstAttemptGates.every((g) => g === 'false-positive-rate'),
+      overBlastRadiusGate: count(
+        (r) => r.outcome !== 'correct' && r.firstAttemptGates.length > 0 && r.firstAttemptGates.every((g) => g === 'blast-radius'),
       ),
     },
+    blastRadius: blastSummary(rows),
+  };
+}
+
+/** The blast radius of a set's drafts: of those awaiting approval, and how many the gate held. */
+function blastSummary(rows: Row[]) {
+  const waiting = rows.filter((r) => r.phase === 'awaiting-approval' && r.blast);
+  const shares = waiting.map((r) => r.blast?.share ?? 0).sort((a, b) => a - b);
+  const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(1)} %`;
+  return {
+    measured: rows.filter((r) => r.blast).length,
+    awaitingApproval: waiting.length,
+    awaitingApprovalShare: { p50: pct(percentile(shares, 50)), p95: pct(percentile(shares, 95)), max: pct(shares[shares.length - 1]) },
+    awaitingApprovalNewlyDenyingAnything: waiting.filter((r) => (r.blast?.share ?? 0) > 0).length,
+    heldByBlastRadiusGate: rows.filter((r) => r.phase === 'failed' && r.firstAttemptGates.includes('blast-radius')).length,
+    observedWorkloadsInWindow: rows.find((r) => r.blast)?.blast?.observed.split('/')[1] ?? '0',
   };
 }
 
@@ -208,7 +252,9 @@ for (const set of chosen) {
   const files = readdirSync(SETS[set])
     .filter((f) => f.endsWith('.yaml') && (!args.only || f.includes(args.only)))
     .sort();
-  process.stdout.write(`\n== ${set}: ${files.length} requests from ${SETS[set]}\n`);
+  process.stdout.write(
+    `\n== ${set}: ${files.length} requests from ${SETS[set]}${whatIfMax !== undefined ? ` (what-if: maxBlastRadius ${whatIfMax} where the request sets none)` : ''}\n`,
+  );
   const rows: Row[] = [];
   for (const file of files) {
     const row = await runOne(set, file).catch(
@@ -227,12 +273,13 @@ for (const set of chosen) {
         allowTotal: 0,
         namesNoField: false,
         firstAttemptGates: [],
+        blast: null,
         note: error.message.slice(0, 300),
       }),
     );
     rows.push(row);
     process.stdout.write(
-      `${file.padEnd(48)} ${row.seconds.toFixed(2).padStart(6)} s  ${row.phase.padEnd(19)} ${row.policyId.slice(0, 44).padEnd(44)} deny ${row.denyOk}/${row.denyTotal} allow ${row.allowOk}/${row.allowTotal}  ${row.outcome.toUpperCase()}${row.conflict ? ' (conflict)' : ''}\n`,
+      `${file.padEnd(48)} ${row.seconds.toFixed(2).padStart(6)} s  ${row.phase.padEnd(19)} ${row.policyId.slice(0, 44).padEnd(44)} deny ${row.denyOk}/${row.denyTotal} allow ${row.allowOk}/${row.allowTotal}  blast ${row.blast ? `${(row.blast.share * 100).toFixed(1)} % (fixtures ${row.blast.fixtures}, observed ${row.blast.observed})` : '-'}  ${row.outcome.toUpperCase()}${row.conflict ? ' (conflict)' : ''}\n`,
     );
   }
   all.push(...rows);

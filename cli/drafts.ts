@@ -8,6 +8,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { parseDocument } from 'yaml';
+import { blastResourceLines, percent } from '../activities/drafting/blast-radius';
+import { assertPolicyIdRule, PolicyIdRuleError } from '../activities/drafting/policy-ids';
 import type { DraftStatus } from '../activities/drafting/schemas';
 import type { Config } from '../infra/config';
 import { checkValue, describeYamlProblem, INPUT_LIMITS } from '../lib/input-limits';
@@ -60,16 +62,33 @@ function readRequestFile(file: string | undefined): unknown {
   return unwrap(value);
 }
 
+/** The blast radius and the replacement of a draft, as the reviewer reads them (list, show, approve). */
+function reviewLines(status: DraftStatus, resources: number): string[] {
+  const lines: string[] = [];
+  if (status.request.replaces)
+    lines.push(`  REPLACES ${status.request.replaces}: publication overwrites that policy's files and index line`);
+  const last = status.attempts[status.attempts.length - 1];
+  const blast = (status.report ?? last?.report)?.blastRadius;
+  if (blast) {
+    lines.push(
+      `  blast    ${percent(blast.share)} (max ${percent(blast.max)}${blast.maxFrom === 'default' ? ', default' : ', maxBlastRadius'}): newly denies ${blast.fixtures.newlyDenied}/${blast.fixtures.checked} known-good fixtures, ${blast.observed.newlyDenied}/${blast.observed.checked} workloads observed since ${blast.observed.since.slice(0, 10)}`,
+      ...blastResourceLines(blast, resources).map((line) => `           ${line}`),
+    );
+  }
+  return lines;
+}
+
 function describeStatus(status: DraftStatus, config: Config): string {
   const lines: string[] = [`draft ${status.draftId}: ${status.phase}`];
   const last = status.attempts[status.attempts.length - 1];
   const draft = status.draft ?? last?.draft;
   if (draft) lines.push(`  policy   ${draft.policyId} (${draft.generator}, attempt ${draft.attempt}) kinds ${draft.kinds.join(', ')}`);
+  lines.push(...reviewLines(status, 20));
   if (status.provenance.length) lines.push(`  similar  ${status.provenance.map((p) => `${p.policyId} (${p.score})`).join(', ')}`);
   const report = status.report ?? last?.report;
   if (report) {
     lines.push(
-      `  opa      ${report.tests.passed}/${report.tests.total} tests, coverage ${report.coverage?.toFixed(1) ?? '-'} %, false positives ${report.falsePositives.length}/${report.positivesChecked}, relevant negatives denied ${report.relevantNegatives.denied}/${report.relevantNegatives.checked}`,
+      `  opa      ${report.tests.passed}/${report.tests.total} tests, coverage ${report.coverage?.toFixed(1) ?? '-'} %, relevant negatives denied ${report.relevantNegatives.denied}/${report.relevantNegatives.checked}`,
     );
   }
   const guardrails = status.guardrails ?? last?.guardrails;
@@ -120,8 +139,16 @@ async function withClient<T>(config: Config, inProcessWorker: boolean, work: (cl
   }
 }
 
-/** A request that failed validation: its issues on stderr (and as JSON with --json), exit code 2; anything else is rethrown. */
+/** A request that failed validation or the id rule: its issues on stderr (and as JSON with --json), exit code 2; anything else is rethrown. */
 function invalidRequest(error: unknown, json: boolean): number {
+  if (error instanceof PolicyIdRuleError) {
+    process.stderr.write(`pac: draft request refused: ${error.message}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ error: error.problem.code, issues: [{ path: error.problem.path, message: error.message }] }, null, 2)}\n`,
+      );
+    return DRAFT_EXIT.invalid;
+  }
   if (!(error instanceof DraftRequestError)) throw error;
   process.stderr.write(`pac: ${error.message}\n`);
   if (json) process.stdout.write(`${JSON.stringify({ error: 'invalid_request', issues: error.issues }, null, 2)}\n`);
@@ -137,7 +164,10 @@ export async function draftCommand(
   let request: unknown;
   try {
     // validated here, before any connection: a bad request never reaches Temporal
-    request = parseDraftRequest(readRequestFile(options.requestFile), `request (${options.requestFile})`);
+    const parsed = parseDraftRequest(readRequestFile(options.requestFile), `request (${options.requestFile})`);
+    // the id rule (a taken id needs "replaces"), against the corpus and the configured publication
+    await assertPolicyIdRule(config, parsed);
+    request = parsed;
   } catch (error) {
     return invalidRequest(error, options.json);
   }
@@ -179,13 +209,26 @@ export async function draftsCommand(config: Config, options: { json: boolean; al
       process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : `${describeStatus(status, config)}\n`);
       return 0;
     }
-    const list = await drafts.list({ all: options.all });
+    // each listed draft with what a reviewer weighs: the policy it replaces, its blast radius
+    const list = await Promise.all(
+      (await drafts.list({ all: options.all })).map(async (d) => {
+        const status = d.phase === 'unreachable' ? undefined : await drafts.status(d.draftId).catch(() => undefined);
+        const blast = status && (status.report ?? status.attempts[status.attempts.length - 1]?.report)?.blastRadius;
+        return {
+          ...d,
+          ...(status?.request.replaces ? { replaces: status.request.replaces } : {}),
+          ...(blast ? { blastRadius: blast.share, blastRadiusSummary: blast.summary } : {}),
+        };
+      }),
+    );
     if (options.json) process.stdout.write(`${JSON.stringify({ drafts: list }, null, 2)}\n`);
     else if (!list.length) process.stdout.write(options.all ? 'no running drafts\n' : 'no drafts waiting for a decision\n');
     else
       for (const d of list)
         process.stdout.write(
-          `${d.draftId}  ${d.phase.padEnd(17)} ${(d.policyId ?? '-').padEnd(40)} ${d.requester}  expires ${d.expiresAt ?? '-'}\n    ${d.intent}\n`,
+          `${d.draftId}  ${d.phase.padEnd(17)} ${(d.policyId ?? '-').padEnd(40)} ${d.requester}  expires ${d.expiresAt ?? '-'}\n    ${d.intent}\n${
+            d.replaces ? `    REPLACES ${d.replaces}\n` : ''
+          }${d.blastRadiusSummary ? `    ${d.blastRadiusSummary}\n` : ''}`,
         );
     return 0;
   });
@@ -202,6 +245,12 @@ export async function decideCommand(
   const id = options.id;
   return withClient(config, false, async (client) => {
     const drafts = new DraftsClient(client, config);
+    if (kind === 'approve' && !options.json) {
+      // the approver sees what is approved: the replacement and the blast radius with its resources
+      const status = await drafts.status(id);
+      const review = reviewLines(status, 10);
+      if (review.length) process.stderr.write(`approving ${status.draft?.policyId ?? id}:\n${review.join('\n')}\n`);
+    }
     if (kind === 'approve') await drafts.approve(id, { reviewer: options.reviewer as string, comment: options.comment ?? '' });
     else await drafts.reject(id, { reviewer: options.reviewer as string, reason: options.reason as string });
     if (!options.wait) {

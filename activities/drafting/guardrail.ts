@@ -1,16 +1,21 @@
 import { isNondeterministicBuiltin } from '../lint/builtins';
+import { blastRadiusPasses, blastResourceLines, DEFAULT_MAX_BLAST_RADIUS } from './blast-radius';
 import type { Draft, GuardrailReport, ValidationReport } from './schemas';
 
 export type GuardrailThresholds = {
   /** share of the draft's own tests that must pass */
   minTestPassRate: number;
-  /** share of the positive fixtures the draft may deny */
+  /** share of the positive fixtures the draft may deny: reports without a blast radius (older executions) */
   maxFalsePositiveRate: number;
   /** coverage of the policy file by its tests, in percent */
   minCoverage: number;
 };
 
-export const DEFAULT_THRESHOLDS: GuardrailThresholds = { minTestPassRate: 0.95, maxFalsePositiveRate: 0.05, minCoverage: 80 };
+export const DEFAULT_THRESHOLDS: GuardrailThresholds = {
+  minTestPassRate: 0.95,
+  maxFalsePositiveRate: DEFAULT_MAX_BLAST_RADIUS,
+  minCoverage: 80,
+};
 
 export function checkGuardrails(
   draft: Draft,
@@ -56,14 +61,29 @@ export function checkGuardrails(
       ? 'no coverage report (tests failed or did not run)'
       : `coverage ${report.coverage.toFixed(1)} % (need ≥ ${thresholds.minCoverage} %)`,
   );
-  const fpRate = report.positivesChecked ? report.falsePositives.length / report.positivesChecked : 1;
-  gate(
-    'false-positive-rate',
-    report.positivesChecked > 0 && fpRate <= thresholds.maxFalsePositiveRate,
-    `denies ${report.falsePositives.length}/${report.positivesChecked} known-good fixtures (${(fpRate * 100).toFixed(1)} %, max ${thresholds.maxFalsePositiveRate * 100} %)${
-      report.falsePositives.length ? `: ${report.falsePositives.slice(0, 5).join(', ')}` : ''
-    }`,
-  );
+  const blast = report.blastRadius;
+  if (blast) {
+    // the measured blast radius replaces the blanket "known-good fixtures stay allowed" gate
+    const passed = blastRadiusPasses(blast);
+    const listed = blastResourceLines(blast, 5, true);
+    gate(
+      'blast-radius',
+      passed,
+      `${blast.summary}${passed ? '' : ' — above the maximum: raise maxBlastRadius in the request if these denials are intended'}${
+        listed.length ? `: ${listed.join('; ')}` : ''
+      }`,
+    );
+  } else {
+    const fpRate = report.positivesChecked ? report.falsePositives.length / report.positivesChecked : 1;
+    gate(
+      'false-positive-rate',
+      report.positivesChecked > 0 && fpRate <= thresholds.maxFalsePositiveRate,
+      `denies ${report.falsePositives.length}/${report.positivesChecked} known-good fixtures (${(fpRate * 100).toFixed(1)} %, max ${thresholds.maxFalsePositiveRate * 100} %)${
+        report.falsePositives.length ? `: ${report.falsePositives.slice(0, 5).join(', ')}` : ''
+      }`,
+    );
+  }
+  if (report.idClash !== undefined) gate('policy-id', false, report.idClash);
   // the request's own examples: `wrong` are the (0-based) indices the draft decides the other way
   const examplesGate = (side: 'deny' | 'allow', wrong: number[]) => {
     const [did, wanted] = side === 'deny' ? ['allows', 'denied'] : ['denies', 'allowed'];

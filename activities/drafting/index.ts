@@ -19,11 +19,13 @@ import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { llmProviderFromConfig } from '../llm/chat';
 import { embeddingProviderFromConfig } from '../llm/embeddings';
 import { OpaNotFoundError } from '../opa/errors';
+import { loadObservedWorkloads, reviewDetails } from './blast-radius';
 import { checkGuardrails } from './guardrail';
 import { predictDraftLatency } from './latency-budget';
 import { generateWithLLM } from './llm-generate';
 import { policyIdFor } from './naming';
 import { deriveCandidates, generateOffline, NoCandidateError } from './offline';
+import { takenPolicyIds } from './policy-ids';
 import { appendAudit, type Publication, type PublishInput, policyDigest, publishDraft } from './publish';
 import { describeConstraint } from './rego-writer';
 import { indexPolicies, readCorpusPolicy, searchPolicies } from './retrieve';
@@ -122,12 +124,15 @@ export function draftingActivities(config: Config) {
   async function generate(input: GenerateInput): Promise<Draft> {
     const corpus = loadPolicyIndex();
     const corpusIds = corpus.map((p) => p.id);
+    // a derived id steps past every taken one (the corpus and the published policies)
+    const takenIds = [...(await takenPolicyIds(config)).keys()];
     if (llm) {
       const candidate = deriveCandidates(input.request, input.provenance)[0];
       const policyId =
         input.request.policyId ??
+        input.request.replaces ??
         (candidate
-          ? policyIdFor(candidate.constraint, corpusIds)
+          ? policyIdFor(candidate.constraint, takenIds)
           : `draft-${input.request.intent
               .toLowerCase()
               .replace(/[^a-z0-9]+/g, '-')
@@ -144,7 +149,7 @@ export function draftingActivities(config: Config) {
           return { policyId: p.policyId, policy: policy.policy, tests: policy.tests };
         });
       const category = input.request.category ?? corpus.find((m) => m.id === input.provenance[0]?.policyId)?.category ?? 'pod-security';
-      const { draft } = await generateWithLLM({
+      const { draft: written } = await generateWithLLM({
         llm,
         request: input.request,
         policyId,
@@ -154,13 +159,13 @@ export function draftingActivities(config: Config) {
         attempt: input.attempt,
         category,
       });
-      return draft;
+      return input.request.replaces ? { ...written, replaces: input.request.replaces } : written;
     }
     try {
       return generateOffline({
         request: input.request,
         retrieved: input.provenance,
-        corpusIds,
+        corpusIds: takenIds,
         rejected: input.rejected,
         attempt: input.attempt,
       });
@@ -201,19 +206,22 @@ export function draftingActivities(config: Config) {
       return withHeartbeat('generate', () => generate(input));
     },
 
-    /** opa check --strict, opa test with coverage, and evaluation over the fixtures and examples. */
+    /** opa check --strict, opa test with coverage, and evaluation over the fixtures, the observed workloads and the examples. */
     async testDraft(input: { draft: Draft; request: DraftRequest; provenance: Provenance[] }): Promise<ValidationReport> {
       // a missing binary is not a property of the draft: fail the step (not retryable) instead of the guardrails
       await access(config.opa.path, constants.X_OK).catch((error) => {
         throw new OpaNotFoundError(config.opa.path, error);
       });
-      return withHeartbeat('test', () =>
+      return withHeartbeat('test', async () =>
         validateDraft({
           config,
           draft: input.draft,
           request: input.request,
           fixtures: fixtureSet(),
           relevantPolicies: input.provenance.map((p) => p.policyId),
+          // the recent window of the observation store (bounded): the blast radius on real workloads
+          observed: loadObservedWorkloads(config),
+          taken: await takenPolicyIds(config),
         }),
       );
     },
@@ -222,9 +230,15 @@ export function draftingActivities(config: Config) {
       const verdict = checkGuardrails(input.draft, input.report);
       // a draft that passed: its predicted evaluation time against the budget (a warning, never a failed gate)
       const latency = verdict.passed ? await predictDraftLatency(config, input.draft) : undefined;
+      const review = verdict.passed
+        ? [reviewDetails(input.report.blastRadius, input.draft.policyId, input.draft.replaces), latency?.details]
+            .filter(Boolean)
+            .join('\n\n')
+        : undefined;
       return {
         ...verdict,
         ...(latency ? { latency } : {}),
+        ...(review ? { review } : {}),
         ...(input.draft.constraint && !verdict.passed ? { rejectedConstraint: describeConstraint(input.draft.constraint) } : {}),
       };
     },
@@ -321,6 +335,7 @@ export function draftingActivities(config: Config) {
                 tests_passed: report.tests.passed,
                 coverage: report.coverage ?? 0,
                 false_positive_rate: report.positivesChecked ? report.falsePositives.length / report.positivesChecked : 1,
+                ...(report.blastRadius ? { blast_radius: report.blastRadius.share } : {}),
                 validation_seconds: report.seconds,
               }
             : {}),

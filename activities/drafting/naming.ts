@@ -43,7 +43,7 @@ function valueSlug(value: unknown): string {
     .slice(0, 20);
 }
 
-/** A kebab-case id for the constraint, not colliding with the corpus. */
+/** A kebab-case id for the constraint, not colliding with a taken id (the corpus and the published policies): -v2, -v3 … */
 export function policyIdFor(c: Constraint, corpusIds: string[]): string {
   const prefix =
     c.scope === 'container'
@@ -75,7 +75,8 @@ export function policyIdFor(c: Constraint, corpusIds: string[]): string {
   };
   let id = `${prefix}-${field}-${suffix[c.operator]}`.replace(/-+/g, '-').replace(/-$/, '').replace(/-$/, '');
   while (id.length > 55) id = id.replace(/-[a-z0-9]+$/, '');
-  if (corpusIds.includes(id)) id = `${id}-v2`;
+  const base = id;
+  for (let n = 2; corpusIds.includes(id); n++) id = `${base}-v${n}`;
   return id;
 }
 

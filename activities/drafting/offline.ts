@@ -190,7 +190,7 @@ export function generateOffline(context: OfflineContext): Draft {
     throw new NoCandidateError(reasons);
   }
   const c = chosen.constraint;
-  const policyId = request.policyId ?? policyIdFor(c, context.corpusIds);
+  const policyId = request.policyId ?? request.replaces ?? policyIdFor(c, context.corpusIds);
   const title = sentence(request.intent);
   // small, readable test inputs: up to three kinds, preferring ones whose pod spec sits at different depths
   const preferred = ['Deployment', 'Pod', 'CronJob', 'Service', 'Ingress'];
@@ -223,6 +223,7 @@ export function generateOffline(context: OfflineContext): Draft {
     tests,
     generator: 'offline',
     constraint: c,
+    ...(request.replaces ? { replaces: request.replaces } : {}),
     attempt: context.attempt,
     ...(chosen.clarification ? { clarification: chosen.clarification } : {}),
   };

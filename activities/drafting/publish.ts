@@ -4,6 +4,10 @@
  * commands (the working tree and the current branch are never touched). The main corpus is never
  * changed directly: merging the publication is a reviewed change like any other.
  *
+ * A replacement (draft.replaces: the request said it replaces that corpus or published policy)
+ * overwrites the policy's files and its index line: in a directory under the index lock with
+ * atomic renames, on git in one commit ("policy: replace <id>").
+ *
  * Every decision (approved, rejected, expired, failed), every refused decision and every failed
  * try to publish is appended to <publish dir>/audit.jsonl, once: each line has a key (workflow id /
  * run id / event) and a retried activity finds its line instead of writing it again.
@@ -96,10 +100,12 @@ export type PublishInput = {
 async function publishToDir(dir: string, draft: Draft, entry: object): Promise<Publication> {
   const folder = join(dir, 'policies', draft.policyId);
   const indexFile = join(dir, 'policies', 'index.jsonl');
-  await writeAtomicAsync(join(folder, 'policy.rego'), draft.policy);
-  await writeAtomicAsync(join(folder, 'policy_test.rego'), draft.tests);
-  // read-modify-write under a lock: two workers publishing two drafts at once both keep their line
+  // the files and the index line under one lock, each file replaced by an atomic rename: a
+  // replacement (draft.replaces) overwrites the policy as a whole, and two workers publishing two
+  // drafts at once both keep their line
   await withFileLock(indexFile, async () => {
+    await writeAtomicAsync(join(folder, 'policy.rego'), draft.policy);
+    await writeAtomicAsync(join(folder, 'policy_test.rego'), draft.tests);
     const existing = await readFile(indexFile, 'utf8').catch(() => '');
     await writeAtomicAsync(indexFile, mergeIndex(existing, entry as { id: string }));
   });
@@ -155,7 +161,8 @@ async function publishToGit(repo: string, branch: string, input: PublishInput, e
         await git(top, ['update-index', '--add', '--cacheinfo', `100644,${sha},${path}`], { env });
       }
       const tree = await git(top, ['write-tree'], { env });
-      const message = `policy: add ${draft.policyId} (drafted, approved by ${reviewer})\n\n${draft.description}\n\nApproval: ${input.comment || '(no comment)'}\n\n${PUBLICATION_TRAILER}: ${input.key}\n`;
+      const verb = draft.replaces ? 'replace' : 'add';
+      const message = `policy: ${verb} ${draft.policyId} (drafted, approved by ${reviewer})\n\n${draft.description}\n\nApproval: ${input.comment || '(no comment)'}\n\n${PUBLICATION_TRAILER}: ${input.key}\n`;
       const date = `@${Math.floor(input.approvedAt / 1000)} +0000`;
       const commitEnv = {
         GIT_AUTHOR_NAME: reviewer,

@@ -33,9 +33,20 @@ export const draftRequestSchema = z.strictObject({
   severity: z.enum(SEVERITIES).default('medium'),
   /** who asked: a person or a CI job (e.g. "ci:github/org/repo#42") */
   requester: z.string().trim().min(1, { error: 'expected who is asking (a name or a CI job id)' }).max(200),
-  /** the id the published policy should get (default: derived from the intent) */
+  /** the id the published policy should get (default: derived from the intent, never an id already taken) */
   policyId: policyId.optional(),
   category: z.enum(POLICY_CATEGORIES).optional(),
+  /**
+   * the corpus or published policy this draft replaces (its id is kept, and publication overwrites
+   * that policy's files and index line); without it a policyId already taken is refused
+   */
+  replaces: policyId.optional(),
+  /** the largest blast radius (share of known-good fixtures or of observed workloads newly denied) the draft may have; default 0.05 */
+  maxBlastRadius: z
+    .number({ error: 'expected maxBlastRadius as a number, a share from 0 to 1 (0.1 = 10 %)' })
+    .min(0, { error: 'expected maxBlastRadius from 0 to 1 (a share: 0.1 = 10 %)' })
+    .max(1, { error: 'expected maxBlastRadius from 0 to 1 (a share: 0.1 = 10 %), e.g. 0.25 rather than 25' })
+    .optional(),
 });
 export type DraftRequest = z.infer<typeof draftRequestSchema>;
 export type DraftRequestInput = z.input<typeof draftRequestSchema>;
@@ -143,8 +154,53 @@ export const draftSchema = z.object({
   attempt: z.number().int().min(1),
   /** set when the intent and the examples disagree: the draft follows the intent and asks */
   clarification: clarificationSchema.optional(),
+  /** the existing policy (same id) this draft replaces on publication (request.replaces) */
+  replaces: policyId.optional(),
 });
 export type Draft = z.infer<typeof draftSchema>;
+
+/** One resource the draft would newly deny: a known-good fixture, or a workload observed recently. */
+export const blastResourceSchema = z.strictObject({
+  kind: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string().nullable(),
+  /** fixture: a known-good corpus fixture; observed: a workload from the observation store */
+  source: z.enum(['fixture', 'observed']),
+  /** the fixture's name, or where the workload was observed ("api /v1/analyze", "import file.yaml:12") */
+  ref: z.string(),
+  /** the draft's first denial message for it */
+  message: z.string(),
+});
+export type BlastResource = z.infer<typeof blastResourceSchema>;
+
+const blastShareSchema = z.strictObject({ checked: z.int().min(0), newlyDenied: z.int().min(0), share: z.number().min(0).max(1) });
+
+/**
+ * What a draft would newly deny (activities/drafting/blast-radius.ts): its share of the known-good
+ * fixtures and of the workloads observed in the recent window that nothing denied before. The
+ * blast radius is the larger of the two shares; the guardrail holds a draft above `max`.
+ */
+export const blastRadiusSchema = z.strictObject({
+  share: z.number().min(0).max(1),
+  max: z.number().min(0).max(1),
+  /** where `max` came from: the request's maxBlastRadius, or the default gate */
+  maxFrom: z.enum(['request', 'default']),
+  fixtures: blastShareSchema,
+  observed: blastShareSchema.extend({
+    /** the window read: since (ISO time), at most `limit` records, newest first, one per manifest digest */
+    since: z.string(),
+    limit: z.int().min(1),
+    /** observations of the window that some policy already denied (not counted as newly denied) */
+    alreadyDenied: z.int().min(0),
+  }),
+  /** the resources newly denied (the first RESOURCE_LIST_LIMIT of them) */
+  resources: z.array(blastResourceSchema),
+  /** how many more were newly denied than `resources` lists */
+  moreResources: z.int().min(0),
+  /** one line for lists and the approve summary, e.g. "blast radius 3.1 % (max 5 %): 4/125 fixtures, 0/40 observed" */
+  summary: z.string(),
+});
+export type BlastRadius = z.infer<typeof blastRadiusSchema>;
 
 export const validationReportSchema = z.object({
   parses: z.boolean(),
@@ -174,6 +230,10 @@ export const validationReportSchema = z.object({
   /** corpus policies that deny exactly the same fixtures (behavioural duplicates) */
   duplicates: z.array(z.string()),
   seconds: z.number(),
+  /** what the draft would newly deny (absent: the draft did not get as far as an evaluation, or an older report) */
+  blastRadius: blastRadiusSchema.optional(),
+  /** the draft's id is taken by a corpus or published policy and the request does not say it replaces it */
+  idClash: z.string().optional(),
 });
 export type ValidationReport = z.infer<typeof validationReportSchema>;
 
@@ -206,6 +266,11 @@ export const guardrailReportSchema = z.object({
   latency: latencyPredictionSchema.optional(),
   /** the constraint of a failed draft, so the next attempt does not derive it again */
   rejectedConstraint: z.string().optional(),
+  /**
+   * what the reviewer weighs, in Markdown (drafts that passed): the replacement, the blast radius
+   * with the resources, the predicted latency — the workflow's current details in the Temporal UI
+   */
+  review: z.string().optional(),
 });
 export type GuardrailReport = z.infer<typeof guardrailReportSchema>;
 

@@ -4,9 +4,10 @@
  * randomness) before anything runs; then `opa check --strict` and the draft's own tests with
  * coverage, each with the sandbox capabilities, an empty environment, a timeout and a memory cap;
  * then the draft, compiled on the fly with the corpus library by the policy engine (draftEngine:
- * wasm in a limited worker), is evaluated over every positive fixture (false positives), the
- * request's examples, and every negative fixture (true positives on the retrieved policies'
- * fixtures, and behavioural duplicates of corpus policies).
+ * wasm in a limited worker), is evaluated over every positive fixture and the recently observed
+ * workloads (its blast radius, blast-radius.ts), the request's examples, and every negative fixture
+ * (true positives on the retrieved policies' fixtures, and behavioural duplicates of corpus
+ * policies). The id rule (policy-ids.ts) is checked on the draft too.
  *
  * The draft is written into a fresh temporary directory beside a copy of the shared library, so the
  * corpus is never touched.
@@ -19,6 +20,7 @@ import {
   EngineCompileError,
   type EngineConfig,
   EngineError,
+  EngineEvalError,
   EngineRefusedError,
   formatRefusal,
   type ManifestVerdict,
@@ -26,6 +28,8 @@ import {
   scanRego,
 } from '../engine';
 import { formatOpaErrorDetail, OpaCompileError, opaCheck, opaParse, opaTest } from '../opa/opa';
+import { measureBlastRadius, type ObservedWindow } from './blast-radius';
+import { draftIdClash, type TakenIds } from './policy-ids';
 import type { Draft, DraftRequest, ValidationReport } from './schemas';
 
 export type FixtureSet = {
@@ -79,12 +83,37 @@ function errorLines(error: unknown): string[] {
   return [(error as Error).message];
 }
 
-/** The draft's denial messages on every manifest, by the engine (compiled on the fly, sandboxed). */
-async function evaluateDraft(config: EngineConfig, draft: Draft, manifests: unknown[], inventoryFile: string): Promise<ManifestVerdict[]> {
+/**
+ * The draft's denial messages on every manifest, by the engine (compiled on the fly, sandboxed);
+ * the observed workloads apart: one the draft cannot evaluate is left out (null) instead of failing the draft.
+ */
+async function evaluateDraft(
+  config: EngineConfig,
+  draft: Draft,
+  manifests: unknown[],
+  observed: unknown[],
+  inventoryFile: string,
+): Promise<{ verdicts: ManifestVerdict[]; observed: (ManifestVerdict | null)[] }> {
   const { inventory } = JSON.parse(await readFile(inventoryFile, 'utf8')) as { inventory: unknown };
   const engine = await draftEngine(config, { id: draft.policyId, policy: draft.policy, tests: draft.tests });
+  const options = { policies: [draft.policyId], inventory };
   try {
-    return await engine.evaluate(manifests, { policies: [draft.policyId], inventory });
+    const verdicts = await engine.evaluate(manifests, options);
+    let seen: (ManifestVerdict | null)[];
+    try {
+      seen = observed.length ? await engine.evaluate(observed, options) : [];
+    } catch (error) {
+      if (!(error instanceof EngineEvalError)) throw error;
+      seen = [];
+      for (const manifest of observed)
+        seen.push(
+          await engine.evaluate([manifest], options).then(
+            (v) => v[0] ?? null,
+            () => null,
+          ),
+        );
+    }
+    return { verdicts, observed: seen };
   } finally {
     await engine.close();
   }
@@ -97,6 +126,10 @@ export async function validateDraft(options: {
   fixtures: FixtureSet;
   /** ids of the retrieved policies: their negative fixtures are the relevant ones */
   relevantPolicies: string[];
+  /** the recent observed workloads (blast radius); none when absent */
+  observed?: ObservedWindow;
+  /** the taken policy ids (the id rule); unchecked when absent */
+  taken?: TakenIds;
 }): Promise<ValidationReport> {
   const started = Date.now();
   const { draft, request, fixtures } = options;
@@ -116,6 +149,9 @@ export async function validateDraft(options: {
     duplicates: [],
     seconds: 0,
   };
+  const clash = options.taken ? draftIdClash(draft, options.taken) : undefined;
+  if (clash) report.idClash = clash;
+  const observed = options.observed ?? { since: new Date(0).toISOString(), limit: 1, workloads: [] };
   const dir = await mkdtemp(join(tmpdir(), 'pac-draft-'));
   try {
     await mkdir(join(dir, 'lib'), { recursive: true });
@@ -179,8 +215,15 @@ export async function validateDraft(options: {
       ...fixtures.negatives.map((f) => f.manifest),
     ];
     let verdicts: ManifestVerdict[];
+    let seen: (ManifestVerdict | null)[];
     try {
-      verdicts = await evaluateDraft(options.config, draft, manifests, fixtures.inventoryFile);
+      ({ verdicts, observed: seen } = await evaluateDraft(
+        options.config,
+        draft,
+        manifests,
+        observed.workloads.map((w) => w.manifest),
+        fixtures.inventoryFile,
+      ));
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
       report.checkErrors.push(...errorLines(error));
@@ -211,9 +254,20 @@ export async function validateDraft(options: {
         if (denied) report.relevantNegatives.denied++;
       }
     }
+    const evaluated = observed.workloads.flatMap((w, k) => {
+      const verdict = seen[k];
+      return verdict ? [{ ...w, messages: verdict.denied[draft.policyId] ?? [] }] : [];
+    });
+    report.blastRadius = measureBlastRadius({
+      fixtures: fixtures.positives.map((f, k) => ({ name: f.name, manifest: f.manifest, messages: denials[k] ?? [] })),
+      observed: { ...observed, workloads: evaluated },
+      ...(request.maxBlastRadius !== undefined ? { max: request.maxBlastRadius } : {}),
+    });
     const mine = JSON.stringify([...deniedNegatives].sort());
     if (deniedNegatives.length) {
       for (const [policyId, names] of Object.entries(fixtures.corpusDenials)) {
+        // a replacement behaving like the policy it replaces is not a duplicate of it
+        if (policyId === draft.replaces) continue;
         if (JSON.stringify([...names].sort()) === mine && report.falsePositives.length === 0) report.duplicates.push(policyId);
       }
     }

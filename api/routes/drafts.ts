@@ -23,9 +23,28 @@ import { ApiError, commonErrorResponses, errorBodySchema } from '../errors';
 const errors = { ...commonErrorResponses, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 501: errorBodySchema };
 const params = z.strictObject({ id: draftIdSchema });
 
-/** A draft as the API shows it: its id and phase up front, the workflow's status query answer in `detail`. */
-const draftViewSchema = z.strictObject({ id: z.string(), state: draftPhaseSchema, detail: draftStatusSchema });
-const view = (status: DraftStatus): z.infer<typeof draftViewSchema> => ({ id: status.draftId, state: status.phase, detail: status });
+/**
+ * A draft as the API shows it: its id and phase up front, what a reviewer weighs (the policy it
+ * replaces, the blast radius summary) beside them, the workflow's status query answer in `detail`
+ * (the blast radius with the resources in detail.report.blastRadius).
+ */
+const draftViewSchema = z.strictObject({
+  id: z.string(),
+  state: draftPhaseSchema,
+  replaces: z.string().optional(),
+  blastRadius: z.string().optional(),
+  detail: draftStatusSchema,
+});
+const view = (status: DraftStatus): z.infer<typeof draftViewSchema> => {
+  const blast = (status.report ?? status.attempts[status.attempts.length - 1]?.report)?.blastRadius;
+  return {
+    id: status.draftId,
+    state: status.phase,
+    ...(status.request.replaces ? { replaces: status.request.replaces } : {}),
+    ...(blast ? { blastRadius: blast.summary } : {}),
+    detail: status,
+  };
+};
 
 /** POST /v1/propose: the workflow started, or the running one of the same request joined. */
 const draftStartedViewSchema = z.strictObject({
@@ -68,7 +87,8 @@ export function registerDraftRoutes(app: ApiApp, ctx: AppContext): void {
       config: { scope: 'propose' },
       schema: {
         tags: ['drafts'],
-        summary: 'Start a drafting workflow for a new policy; returns its id',
+        summary:
+          'Start a drafting workflow for a new policy; returns its id. A policyId already taken needs "replaces": <id> (409 otherwise)',
         body: proposeRequestSchema,
         response: { 202: draftStartedViewSchema, ...errors },
       },

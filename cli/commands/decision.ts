@@ -8,7 +8,7 @@ export function decisionCommand(kind: 'approve' | 'reject') {
       ? 'pac approve <id> --reviewer R [--comment C] [--wait] [--json]'
       : 'pac reject <id> --reviewer R --reason "…" [--wait] [--json]',
     description: approve
-      ? 'Approves a draft awaiting approval: it is then published and a ranker retrain is requested.'
+      ? 'Approves a draft awaiting approval: it is then published and a ranker retrain is requested. Shows first what is\napproved: the blast radius with the resources it newly denies, and the policy it replaces, if any.'
       : 'Rejects a draft awaiting approval, with the reason (required).',
     options: {
       reviewer: { type: 'string', value: 'R', help: 'who decides (required)' },

@@ -4,7 +4,7 @@ import { defineCommand } from '../common';
 export const command = defineCommand({
   usage: 'pac draft --request-file F [--wait-for guardrails|decision] [--worker] [--json]',
   description:
-    'Validates a policy request (JSON or YAML; - for standard input) before contacting anything, then starts its\n`draftPolicy` workflow (id = digest of the request: the same request joins the running draft). Without --wait-for it\nprints the draft id and returns; the workflow needs a worker on the drafting queue (`pac worker`, or --worker).',
+    'Validates a policy request (JSON or YAML; - for standard input) before contacting anything, then starts its\n`draftPolicy` workflow (id = digest of the request: the same request joins the running draft). Without --wait-for it\nprints the draft id and returns; the workflow needs a worker on the drafting queue (`pac worker`, or --worker).\nA policyId already taken by a corpus or published policy is refused (exit 2) unless the request says\n"replaces": "<that id>"; "maxBlastRadius" (0..1, default 0.05) bounds the share of known-good fixtures and recently\nobserved workloads the draft may newly deny.',
   options: {
     'request-file': { type: 'string', value: 'F', help: 'the request (JSON or YAML; - for standard input)' },
     'wait-for': {

@@ -70,7 +70,7 @@ describe('pac draft (what CI runs)', () => {
     const failed = pac(['draft', '--request-file', bad, '--wait-for', 'guardrails', '--worker'], { PAC_TASK_QUEUE_DRAFTING: queue });
     expect(failed.code).toBe(3);
     expect(failed.stdout).toMatch(/failed/);
-    expect(failed.stdout).toMatch(/false-positive-rate: denies \d+\/\d+ known-good fixtures/);
+    expect(failed.stdout).toMatch(/blast-radius: blast radius [\d.]+ % \(max 5 %, default\): newly denies \d+\/\d+ known-good fixtures/);
   });
 });
 

@@ -204,8 +204,10 @@ describe('draftPolicy workflow', () => {
     const done = await drafts.waitFor(started.draftId, 'decision');
     expect(done.phase).toBe('failed');
     expect(done.attempts.length).toBeGreaterThanOrEqual(1);
-    expect(done.attempts[0]?.guardrails.failures.some((f) => f.startsWith('false-positive-rate'))).toBe(true);
-    expect(done.reasons.join(' ')).toMatch(/false-positive-rate/);
+    // the blast radius (share of known-good fixtures newly denied) is far above the default 5 % gate
+    expect(done.attempts[0]?.guardrails.failures.some((f) => f.startsWith('blast-radius'))).toBe(true);
+    expect(done.attempts[0]?.report.blastRadius?.fixtures.share).toBeGreaterThan(0.5);
+    expect(done.reasons.join(' ')).toMatch(/blast-radius/);
     if (done.attempts.length > 1) expect(done.attempts[1]?.draft.constraint).not.toEqual(done.attempts[0]?.draft.constraint);
     expect((await readAudit(config)).find((r) => r.draftId === started.draftId)?.decision).toBe('failed');
   });
