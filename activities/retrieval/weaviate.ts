@@ -28,6 +28,7 @@ import {
   type InsertOptionsInput,
   insertOptionsSchema,
   type PropertySpec,
+  type PropertyValue,
   parseInput,
   type SearchHit,
   VECTOR_NAME,
@@ -71,6 +72,18 @@ function errorMessage(error: unknown): string {
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+}
+
+/**
+ * A keep-alive connection the server closed while it sat idle (undici: "other side closed", seen
+ * after a long embedding run between two requests): a read is idempotent, so it is simply sent again.
+ */
+function isStaleConnection(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || /other side closed/.test(String((e as Error).message))) return true;
+  }
+  return false;
 }
 
 function propertyConfig(property: PropertySpec) {
@@ -326,6 +339,23 @@ export class WeaviateStore {
     }
   }
 
+  /**
+   * Every object of the collection (properties only, no vectors), read page by page with the
+   * cursor API; `properties` limits what is returned. Meant for small collections (a knowledge base).
+   */
+  async objects(collection: string, properties?: readonly string[]): Promise<{ id: string; properties: Record<string, PropertyValue> }[]> {
+    const spec = await this.spec(collection);
+    const target = this.client.collections.use(spec.name);
+    const out: { id: string; properties: Record<string, PropertyValue> }[] = [];
+    try {
+      for await (const o of target.iterator(properties ? { returnProperties: [...properties] } : {}))
+        out.push({ id: o.uuid, properties: { ...(o.properties as Record<string, PropertyValue>) } });
+    } catch (error) {
+      throw new WeaviateOperationError(`reading the objects of collection ${spec.name}`, { cause: error });
+    }
+    return out;
+  }
+
   /** The number of objects in the collection. */
   async count(collection: string): Promise<number> {
     const name = parseInput(collectionNameSchema, collection, 'collection name');
@@ -365,11 +395,14 @@ export class WeaviateStore {
 
   /** The collection's configuration (GET /v1/schema/{name}), or undefined when it does not exist. */
   private async serverConfig(name: string): Promise<ServerCollectionConfig | undefined> {
-    try {
-      return await this.client.collections.export(name);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw new WeaviateOperationError(`reading the configuration of collection ${name}`, { cause: error });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.collections.export(name);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        if (attempt < 3 && isStaleConnection(error)) continue;
+        throw new WeaviateOperationError(`reading the configuration of collection ${name}`, { cause: error });
+      }
     }
   }
 }

@@ -13,13 +13,16 @@ export interface CommandEntry {
 /** In the order `pac --help` lists them. */
 export const COMMANDS: Record<string, CommandEntry> = {
   install: { summary: 'install the engines that are missing (Temporal CLI, OPA, Weaviate, MLflow)', load: () => import('./install') },
-  up: { summary: 'start the engines (temporal, mlflow, weaviate) and wait until healthy', load: () => import('./up') },
+  up: {
+    summary: 'start the engines (temporal, mlflow, weaviate; --profile team: MLflow on PostgreSQL) and wait until healthy',
+    load: () => import('./up'),
+  },
   down: { summary: "stop the engines that 'up' started", load: () => import('./down') },
   status: { summary: 'health, URL and version of every engine', load: () => import('./status') },
   worker: { summary: 'run workers on the task queues (main, lifecycle, drafting) until interrupted', load: () => import('./worker') },
   healthcheck: { summary: "run the healthcheck workflow (needs a running worker: 'pac worker')", load: () => import('./healthcheck') },
   demo: {
-    summary: 'up + the model lifecycle of every family end to end + a policy draft; prints MLflow links',
+    summary: 'up + the model lifecycle of every family end to end + a policy draft + one cited Q&A answer; prints MLflow links',
     load: () => import('./demo'),
   },
   train: { summary: 'run the lifecycle workflow (ingest → features → train → evaluate → register)', load: () => import('./train') },
@@ -34,7 +37,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'the policies that deny each Kubernetes object, by severity (text, JSON, SARIF, JUnit, GitHub annotations)',
     load: () => import('./analyze'),
   },
+  batch: {
+    summary: 'pac analyze for big inputs, as shard activities shared by every lifecycle worker (Temporal)',
+    load: () => import('./batch'),
+  },
   schedule: { summary: 'create or update the daily retrain and monitor Temporal Schedules', load: () => import('./schedule') },
+  pause: { summary: 'pause the retrain and monitor Schedules with a note (who, why); workflows go on', load: () => import('./pause') },
+  resume: { summary: 'resume the paused retrain and monitor Schedules', load: () => import('./resume') },
   draft: {
     summary: 'start a policy draft (retrieve → generate → opa test → guardrails → await approval)',
     load: () => import('./draft'),
@@ -43,6 +52,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   approve: { summary: 'approve a draft awaiting approval; it is then published', load: () => import('./approve') },
   reject: { summary: 'reject a draft awaiting approval', load: () => import('./reject') },
   serve: { summary: 'the HTTP API (OpenAPI UI at /docs, Prometheus /metrics)', load: () => import('./serve') },
+  ask: { summary: 'answer a question from the knowledge base, with citations (file and heading)', load: () => import('./ask') },
+  docs: { summary: "the knowledge base's documents: add (Markdown, text, HTML), list, rm", load: () => import('./docs') },
   troubleshoot: {
     summary: 'why a manifest is denied: failure class, smallest denied manifest, verified fixes',
     load: () => import('./troubleshoot'),
@@ -54,4 +65,5 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./feedback'),
   },
   'ci-log': { summary: 'root cause, fix and evidence lines of a failed CI log', load: () => import('./ci-log') },
+  export: { summary: 'every corpus policy as a Gatekeeper ConstraintTemplate and Constraint', load: () => import('./export') },
 };

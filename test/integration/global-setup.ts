@@ -21,6 +21,8 @@ const TEST_ENV: Record<string, string> = {
   PAC_WEAVIATE_GRPC_PORT: '15051',
   PAC_WEAVIATE_CLUSTER_PORT: '17946',
   PAC_TASK_QUEUE: 'pac-test',
+  // tests index their own documents into their own collections; qa-out-of-box turns this on
+  PAC_QA_SHIPPED_KB: 'false',
 };
 
 export default async function setup(project: TestProject) {
