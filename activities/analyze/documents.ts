@@ -13,7 +13,7 @@
  * test/unit/analyze-documents.test.ts checks that both readers give the same objects and lines.
  */
 import { load } from 'js-yaml';
-import { checkTextSize, checkValue } from '../../lib/input-limits';
+import { checkTextSize, checkValue, INPUT_LIMITS } from '../../lib/input-limits';
 import { isObject } from '../../lib/json';
 import { type DocumentProblem, manifestEntries, NOT_AN_OBJECT } from '../../lib/manifest-stream';
 
@@ -161,9 +161,25 @@ function* slowEntries(chunk: Chunk, source: string): Generator<DocumentEntry> {
   }
 }
 
+/**
+ * Whether the flow brackets ({ and [) of a text nest deeper than the depth limit, counted without
+ * parsing (quotes are not told apart, so this may err towards "deep"; the careful reader then
+ * decides). js-yaml recurses once per level: a document thousands of levels deep must never reach it.
+ */
+export function flowNestingExceeds(text: string, limit = INPUT_LIMITS.depth): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if ((c === 125 || c === 93) && depth > 0) depth--;
+  }
+  return false;
+}
+
 /** The objects and problems of one document chunk. */
 export function* chunkEntries(chunk: Chunk, source: string): Generator<DocumentEntry> {
-  if (chunk.directives || checkTextSize(chunk.text)) {
+  if (chunk.directives || checkTextSize(chunk.text) || flowNestingExceeds(chunk.text)) {
     yield* slowEntries(chunk, source);
     return;
   }

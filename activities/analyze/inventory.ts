@@ -11,14 +11,19 @@
  *     that need one judge nothing, and a note says so.
  * Two objects with the same kind, namespace and name: the first is kept.
  */
+
+import { readFileSync } from 'node:fs';
 import type { Inventory } from '../../datasets/schemas';
 import { isObject } from '../../lib/json';
 import { CLUSTER_SCOPED_KINDS } from '../../lib/k8s-api';
-import type { DocumentEntry } from './documents';
+import { type DocumentEntry, flowNestingExceeds } from './documents';
 import type { InputSource } from './input';
 
 /** Inputs up to this many bytes (files only) are read a first time to build the inventory. */
 export const INPUT_INVENTORY_BYTES = 64 << 20;
+
+/** Files up to this size are checked for hostile nesting before the inventory reads them. */
+const PRECHECK_BYTES = 4 << 20;
 
 export const emptyInventory = (): Inventory => ({ namespace: {}, cluster: {} });
 
@@ -67,6 +72,11 @@ export async function inventoryFromSources(
     };
   }
   const manifests: unknown[] = [];
-  for (const source of sources) for await (const entry of entriesOf(source)) if (entry.object) manifests.push(entry.object.manifest);
+  for (const source of sources) {
+    // a document nested past the limits is refused by the analysis itself; reading it a second time
+    // here could exhaust the parser (a hostile file), and it holds nothing an inventory needs
+    if ((source.size ?? 0) <= PRECHECK_BYTES && flowNestingExceeds(readFileSync(source.source, 'latin1'))) continue;
+    for await (const entry of entriesOf(source)) if (entry.object) manifests.push(entry.object.manifest);
+  }
   return { inventory: inventoryFromObjects(manifests) };
 }

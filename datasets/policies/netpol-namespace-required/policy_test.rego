@@ -5,6 +5,7 @@ import data.kpc.policies.netpol_namespace_required
 inventory := {"namespace": {
 	"shop": {"NetworkPolicy": {"default-deny": {"kind": "NetworkPolicy", "metadata": {"name": "default-deny", "namespace": "shop"}, "spec": {"podSelector": {}}}}},
 	"sandbox": {"PodDisruptionBudget": {"x": {}}},
+	"default": {"ConfigMap": {"settings": {}}},
 }}
 
 obj(kind, ns) := {"apiVersion": "v1", "kind": kind, "metadata": {"name": "web", "namespace": ns}, "spec": {"ports": [{"port": 80}]}}
@@ -13,7 +14,16 @@ test_denies_workloads_and_services_without_network_policy if {
 	every kind in ["Service", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] {
 		count(netpol_namespace_required.deny) == 1 with input as obj(kind, "sandbox") with data.inventory as inventory
 	}
-	count(netpol_namespace_required.deny) == 1 with input as obj("Service", "unknown") with data.inventory as inventory
+}
+
+test_a_namespace_the_inventory_does_not_know_is_not_judged if {
+	count(netpol_namespace_required.deny) == 0 with input as obj("Service", "unknown") with data.inventory as inventory
+
+	# the object itself does not make the namespace known
+	alone := {"namespace": {"solo": {"Deployment": {"web": obj("Deployment", "solo")}}}}
+	count(netpol_namespace_required.deny) == 0 with input as obj("Deployment", "solo") with data.inventory as alone
+	with_other := {"namespace": {"solo": {"Deployment": {"web": obj("Deployment", "solo")}, "Service": {"web": obj("Service", "solo")}}}}
+	count(netpol_namespace_required.deny) == 1 with input as obj("Deployment", "solo") with data.inventory as with_other
 }
 
 test_missing_namespace_means_default if {
@@ -34,8 +44,8 @@ test_allows_namespaces_with_a_network_policy if {
 	}
 }
 
-test_without_inventory_every_namespace_lacks_policies if {
-	count(netpol_namespace_required.deny) == 1 with input as obj("Deployment", "shop") with data.inventory as {}
+test_without_inventory_nothing_is_judged if {
+	count(netpol_namespace_required.deny) == 0 with input as obj("Deployment", "shop") with data.inventory as {}
 }
 
 test_skips_external_name_services_and_other_kinds if {
