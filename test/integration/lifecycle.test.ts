@@ -4,8 +4,12 @@
  * version that does not beat the champion stays challenger, a shifted dataset is detected as drift
  * and starts a retrain, and `pac schedule` creates the schedules idempotently.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../infra/config';
 import { mlflowClientFromConfig } from '../../registry/mlflow';
 import { REGISTERED_MODEL_NAMES } from '../../registry/promotion';
 import { createWorkers, type PacWorker } from '../../workers/main';
@@ -13,7 +17,14 @@ import { ensureSchedules } from '../../workers/schedules';
 import { startLifecycle, startMonitor } from '../../workers/start';
 import { temporalClient } from '../../workers/temporal';
 import { lifecycleStatusQuery } from '../../workflows';
-import { testConfig } from './harness';
+import { testEnv } from './harness';
+
+/**
+ * This file's own observation store: what other test files recorded (bad inputs, API calls) must
+ * not become this file's training or drift data.
+ */
+const observationsDir = mkdtempSync(join(tmpdir(), 'pac-lifecycle-observations-'));
+const testConfig = () => loadConfig({ ...testEnv(), PAC_OBSERVATIONS_DIR: observationsDir });
 
 let client: Client;
 let worker: PacWorker;
@@ -30,6 +41,7 @@ afterAll(async () => {
   await worker?.shutdown();
   await running;
   await client?.connection.close();
+  rmSync(observationsDir, { recursive: true, force: true });
 });
 
 const mlflow = () => mlflowClientFromConfig(testConfig());
@@ -76,7 +88,11 @@ describe('lifecycle workflow', () => {
     const trained = await (await startLifecycle(client, config, { family: 'ranker', seed: 42, count: 1500 })).result();
     // it passes the quality gate; it becomes champion unless an earlier test's champion does better on the same rows
     expect(trained.registration.reason).not.toMatch(/quality gate failed/);
-    if (trained.registration.alias === 'challenger') expect(trained.registration.previousChampion).toBeDefined();
+    if (trained.registration.alias === 'challenger') {
+      expect(trained.registration.previousChampion).toBeDefined();
+      // drift is measured against the champion's training data: make this test's version the champion
+      await mlflow().setRegisteredModelAlias(REGISTERED_MODEL_NAMES.ranker, 'champion', trained.registration.version);
+    }
     expect(trained.evaluation.metrics.hit_at_5).toBeGreaterThanOrEqual(0.85);
 
     const calm = await (await startMonitor(client, config, { family: 'ranker', seed: 7, count: 800, shift: 0, retrain: false })).result();

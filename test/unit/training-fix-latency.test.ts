@@ -151,10 +151,11 @@ describe('fix classifier', () => {
     expect(() => trainFixClassifier({ records, learner: 'logistic', features: ['decision'] })).toThrow(/unknown features decision/);
   });
 
-  it('on the committed failure log, beats the majority baseline on held-out rows', () => {
+  it('on the committed failure log, beats the majority baseline on held-out rows by the promotion gate margin', () => {
     const records = readJsonl(FAILURE_LOG_FILE, failureRecordSchema);
     const evaluation = holdoutFix(records, { learner: 'logistic', seed: 1 });
-    expect(evaluation.model.accuracy).toBeGreaterThan(evaluation.baselines.majority.accuracy + 0.05);
+    // the gate (registry/promotion.ts) asks for +0.01 over the best baseline; without the leaking co_denials the margin is small
+    expect(evaluation.model.accuracy).toBeGreaterThan(evaluation.baselines.majority.accuracy + 0.01);
   });
 });
 
