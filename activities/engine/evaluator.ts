@@ -63,6 +63,15 @@ function messagesOf(value: unknown): { messages: string[]; malformed: number } {
   return { messages: messages.sort(), malformed };
 }
 
+/** Adds one policy entrypoint's result set (its deny messages, if any) to a verdict. */
+function addPolicyResult(verdict: Verdict, id: string, resultSet: string): void {
+  const value = (JSON.parse(resultSet) as { result?: unknown }[])[0]?.result;
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
+  const { messages, malformed } = messagesOf(value);
+  verdict.denied[id] = messages;
+  if (malformed) verdict.malformed = { ...verdict.malformed, [id]: malformed };
+}
+
 export class Evaluator {
   private policy: WasmPolicy | undefined;
   private dataKey: string | undefined;
@@ -141,14 +150,7 @@ export class Evaluator {
 
   private selected(policy: WasmPolicy, input: Uint8Array, selected: readonly (readonly [string, number])[]): Verdict {
     const verdict: Verdict = { denied: {} };
-    for (const [id, entrypoint] of selected) {
-      const set = JSON.parse(policy.evaluate(input, entrypoint)) as { result?: unknown }[];
-      const value = set[0]?.result;
-      if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-      const { messages, malformed } = messagesOf(value);
-      verdict.denied[id] = messages;
-      if (malformed) verdict.malformed = { ...verdict.malformed, [id]: malformed };
-    }
+    for (const [id, entrypoint] of selected) addPolicyResult(verdict, id, policy.evaluate(input, entrypoint));
     return verdict;
   }
 
@@ -165,12 +167,7 @@ export class Evaluator {
       const policy = await this.ready(batch);
       const entrypoint = this.entrypoints.get(id) as number;
       try {
-        const set = JSON.parse(policy.evaluate(input, entrypoint)) as { result?: unknown }[];
-        const value = set[0]?.result;
-        if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-        const { messages, malformed } = messagesOf(value);
-        verdict.denied[id] = messages;
-        if (malformed) verdict.malformed = { ...verdict.malformed, [id]: malformed };
+        addPolicyResult(verdict, id, policy.evaluate(input, entrypoint));
       } catch (error) {
         if (!(error instanceof WasmAbortError) || isMemoryFailure(error)) throw this.failure(error, input, index);
         verdict.failed = { ...verdict.failed, [id]: error.message };
