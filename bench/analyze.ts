@@ -236,13 +236,21 @@ async function main() {
   );
 
   // 2. one file, cold: the first run compiles the policy module into an empty state directory
-  const first = await measure(process.execPath, pacArgs(['analyze', inputs.one, '--json', '--bundle', 'all']), { env });
+  const first = await measure(
+    process.execPath,
+    pacArgs(['analyze', inputs.one, '--json', '--bundle', 'all', '--inventory', INVENTORY_FILE]),
+    { env },
+  );
   const pacOne: number[] = [];
   const opaOne: number[] = [];
   let pacIds: string[] = [];
   let opaIds: string[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const p = await measure(process.execPath, pacArgs(['analyze', inputs.one, '--json', '--bundle', 'all']), { env });
+    const p = await measure(
+      process.execPath,
+      pacArgs(['analyze', inputs.one, '--json', '--bundle', 'all', '--inventory', INVENTORY_FILE]),
+      { env },
+    );
     const o = await measure(config.opa.path, opaArgs(inputs.one));
     if (p.code !== 3 && p.code !== 0) throw new Error(`pac analyze exited ${p.code}: ${p.stderr}`);
     pacOne.push(p.seconds);
@@ -264,7 +272,10 @@ async function main() {
 
   // 3. a directory of FILES manifests
   const out = join(BENCH, 'out.txt');
-  const dir = await measure(process.execPath, pacArgs(['analyze', inputs.dir, '--bundle', 'all']), { env, outFile: out });
+  const dir = await measure(process.execPath, pacArgs(['analyze', inputs.dir, '--bundle', 'all', '--inventory', INVENTORY_FILE]), {
+    env,
+    outFile: out,
+  });
   const dirText = readFileSync(out, 'utf8');
   const summary = dirText.trimEnd().split('\n').at(-1) ?? '';
   const pacMessages = (dirText.match(/^ {2}(CRITICAL|HIGH|MEDIUM|LOW) /gm) ?? []).length;
@@ -309,7 +320,7 @@ async function main() {
   targets.push(`  pac: ${summary}`);
 
   // 4. one file of DOCS documents
-  const big = await measure(process.execPath, pacArgs(['analyze', inputs.big, '--bundle', 'all']), {
+  const big = await measure(process.execPath, pacArgs(['analyze', inputs.big, '--bundle', 'all', '--inventory', INVENTORY_FILE]), {
     env,
     outFile: out,
     timeoutMs: 1_800_000,

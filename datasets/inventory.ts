@@ -70,6 +70,21 @@ function isInventoryDocument(value: unknown): boolean {
 
 /** The inventory in an inventory document's text (`{inventory: …}` or the bare layout), or undefined when the text holds manifests. */
 function inventoryDocument(text: string, file: string): Inventory | undefined {
+  // a JSON file (a kubectl -o json dump, an inventory document) is read without the YAML parser
+  if (file.endsWith('.json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined; // not plain JSON: the YAML reader below reports where
+    }
+    if (value !== undefined) {
+      if (!isInventoryDocument(value)) return undefined;
+      return isObject(value) && 'inventory' in value
+        ? parseRecord(inventoryDocumentSchema, value, file).inventory
+        : parseRecord(inventorySchema, value, file);
+    }
+  }
   const first = readManifestText(text, file, { expandLists: false }).docs[0];
   const value: unknown = first && first.errors.length === 0 ? first.toJS() : undefined;
   if (!isInventoryDocument(value)) return undefined;

@@ -19,8 +19,12 @@ import { CLUSTER_SCOPED_KINDS } from '../../lib/k8s-api';
 import { type DocumentEntry, flowNestingExceeds } from './documents';
 import type { InputSource } from './input';
 
-/** Inputs up to this many bytes (files only) are read a first time to build the inventory. */
-export const INPUT_INVENTORY_BYTES = 64 << 20;
+/**
+ * Inputs up to this many bytes (files only; about 2,500 manifests) are read a first time to build
+ * the inventory. Bigger inputs would pay twice the parsing and hand every engine thread an inventory
+ * as big as the input (memory and time that grow with it), so they get an empty one and a note.
+ */
+export const INPUT_INVENTORY_BYTES = 4 << 20;
 
 /** Files up to this size are checked for hostile nesting before the inventory reads them. */
 const PRECHECK_BYTES = 4 << 20;
